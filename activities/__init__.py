@@ -1,0 +1,1 @@
+"""Temporal activities: the only place the workflow touches the outside world."""

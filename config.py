@@ -1,0 +1,87 @@
+"""Configuration from the environment, read once at start-up.
+
+Every setting has an embedded default that matches the dev stack (`switching dev`), so a
+newcomer sets nothing; production sets the variables listed in the README.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+class ConfigError(ValueError):
+    """A setting is present but unusable; the message names the variable."""
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> timedelta:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return timedelta(seconds=default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return timedelta(seconds=value)
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"{name} must be a TCP port (1-65535), got {raw!r}")
+    return int(raw)
+
+
+def _text(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name)
+    return default if raw is None or raw == "" else raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the processes of the engine need to find each other."""
+
+    data_dir: Path = REPO_ROOT / ".data"
+    database_url: str | None = None
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "switching"
+    css_url: str = "https://127.0.0.1:8443"
+    receiver_host: str = "127.0.0.1"
+    receiver_port: int = 8444
+    simulator_port: int = 8443
+    gaining_supplier_id: str = "GAIN"
+    withdrawal_window: timedelta = field(default=timedelta(minutes=10))
+    reconcile_grace: timedelta = field(default=timedelta(hours=1))
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(_text(env, "SWITCHING_DATA_DIR", str(REPO_ROOT / ".data")))
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL") or None,
+            temporal_address=_text(env, "TEMPORAL_ADDRESS", "localhost:7233"),
+            temporal_namespace=_text(env, "TEMPORAL_NAMESPACE", "default"),
+            task_queue=_text(env, "SWITCHING_TASK_QUEUE", "switching"),
+            css_url=_text(env, "CSS_URL", "https://127.0.0.1:8443"),
+            receiver_host=_text(env, "RECEIVER_HOST", "127.0.0.1"),
+            receiver_port=_port(env, "RECEIVER_PORT", 8444),
+            simulator_port=_port(env, "SIMULATOR_PORT", 8443),
+            gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", "GAIN"),
+            withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", 600),
+            reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", 3600),
+        )

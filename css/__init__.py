@@ -1,0 +1,1 @@
+"""Everything on the wire to and from the Central Switching Service."""

@@ -1,0 +1,1 @@
+"""The pure domain: identifiers, the working-day calendar and the switch decider."""

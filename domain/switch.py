@@ -1,0 +1,467 @@
+"""The switch lifecycle as a decider: `decide(state, command) -> events`, `evolve(state, event)`.
+
+One state machine, two consumers: the workflow drives it live, the audit folds the event
+store through the same `evolve` and must land on the same state.
+
+Ordering rules, because CSS notifications arrive twice, out of order or weeks late:
+- a notification whose CSS message id was already seen yields no events;
+- every notification belongs to a *stage*; one for an earlier stage than the switch has
+  reached is still recorded (it is a fact CSS told us) but marked stale and never moves the
+  status backwards;
+- nothing leaves a terminal status.
+Objections are the exception to "one stage, one status": the objection window can see an
+objection raised and lifted, so whether one *stands* is decided from the latest raise and
+lift instants, not from the order the messages reached us.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from domain.errors import DomainError
+from domain.events import (
+    CompensationDue,
+    DeadlineMissed,
+    DeadlinesComputed,
+    Event,
+    NotificationApplied,
+    RegistrationSubmitted,
+    SubmissionRefused,
+    SwitchFlaggedStuck,
+    SwitchRequested,
+    SwitchWithdrawn,
+    WithdrawalRefused,
+    WithdrawalRequested,
+)
+from domain.identifiers import Fuel, MarketSector
+from domain.lifecycle import (
+    STAGE_OF_NOTIFICATION,
+    STAGE_OF_STATUS,
+    TERMINAL,
+    WITHDRAWABLE,
+    NotificationKind,
+    Status,
+)
+
+#: Guaranteed Standard payment owed once the five-working-day backstop passes (since 2024-04).
+COMPENSATION_PENCE = 3000
+
+
+class TransitionRefused(DomainError):
+    """A command the current status does not allow; the message names both."""
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestSwitch:
+    switch_id: str
+    fuel: Fuel
+    mpxn: str
+    market_sector: MarketSector
+    requested_supply_start_date: date | None
+    change_of_occupancy: bool
+    erroneous_transfer: bool
+    requested_at: datetime
+    shipper_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordDeadlines:
+    supply_start_date: date
+    expected_objection_window_end: datetime
+    two_day_target: datetime
+    backstop: datetime
+    calendar_version: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordSubmission:
+    registration_id: str
+    message_id: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordSubmissionRefused:
+    reason_code: str
+    detail: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ApplyNotification:
+    """A CSS notification (or a status read back from CSS when reconciling)."""
+
+    message_id: str
+    kind: NotificationKind
+    registration_id: str
+    occurred_at: datetime
+    objection_window_end: datetime | None = None
+    supply_start_date: date | None = None
+    reason_code: str | None = None
+    source: str = "css"  # "css" for a pushed notification, "reconciliation" for a status read
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordWithdrawalRefused:
+    reason_code: str
+    detail: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MarkDeadlineMissed:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MarkCompensationDue:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FlagStuck:
+    attempt: int
+    at: datetime
+
+
+Command = (
+    RequestSwitch
+    | RecordDeadlines
+    | RecordSubmission
+    | RecordSubmissionRefused
+    | ApplyNotification
+    | Withdraw
+    | RecordWithdrawalRefused
+    | MarkDeadlineMissed
+    | MarkCompensationDue
+    | FlagStuck
+)
+
+
+# --- state ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SwitchState:
+    switch_id: str
+    status: Status
+    fuel: Fuel
+    mpxn: str
+    market_sector: MarketSector
+    requested_supply_start_date: date | None
+    change_of_occupancy: bool
+    erroneous_transfer: bool
+    requested_at: datetime
+    updated_at: datetime
+    shipper_id: str | None = None
+    supply_start_date: date | None = None
+    objection_window_end: datetime | None = None
+    two_day_target: datetime | None = None
+    backstop: datetime | None = None
+    calendar_version: str | None = None
+    registration_id: str | None = None
+    submission_message_id: str | None = None
+    submitted_at: datetime | None = None
+    objection_raised_at: datetime | None = None
+    objection_lifted_at: datetime | None = None
+    withdrawal_requested: bool = False
+    reason_code: str | None = None
+    deadline_missed: bool = False
+    compensation_due: bool = False
+    compensation_pence: int = 0
+    stuck: bool = False
+    reconciliations: int = 0
+    seen_message_ids: tuple[str, ...] = ()
+    version: int = 0
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def objection_standing(self) -> bool:
+        raised, lifted = self.objection_raised_at, self.objection_lifted_at
+        return raised is not None and (lifted is None or lifted < raised)
+
+    @property
+    def outcome_known(self) -> bool:
+        """True once CSS has told us how the objection window ended (or anything later)."""
+        return self.terminal or STAGE_OF_STATUS[self.status] >= STAGE_OF_STATUS[Status.CONFIRMED]
+
+
+# --- decide --------------------------------------------------------------------------------
+
+
+def decide(state: SwitchState | None, command: Command) -> list[Event]:
+    """The events a command produces from a state, or `TransitionRefused`."""
+    if isinstance(command, RequestSwitch):
+        return _decide_request(state, command)
+    if state is None:
+        raise TransitionRefused(f"{type(command).__name__} refused: the switch does not exist")
+    if isinstance(command, ApplyNotification):
+        return _decide_notification(state, command)
+    if isinstance(command, Withdraw):
+        return _decide_withdraw(state, command)
+    if isinstance(command, MarkDeadlineMissed):
+        missed = not state.terminal and not state.deadline_missed
+        return (
+            [DeadlineMissed(target=_require(state.two_day_target), at=command.at)] if missed else []
+        )
+    if isinstance(command, MarkCompensationDue):
+        due = not state.terminal and not state.compensation_due
+        backstop = _require(state.backstop)
+        return (
+            [CompensationDue(backstop=backstop, pence=COMPENSATION_PENCE, at=command.at)]
+            if due
+            else []
+        )
+    if isinstance(command, FlagStuck):
+        return [] if state.outcome_known else [SwitchFlaggedStuck(command.attempt, command.at)]
+    return _decide_step(state, command)
+
+
+def _decide_deadline(
+    state: SwitchState, command: MarkDeadlineMissed | MarkCompensationDue
+) -> list[Event]:
+    """A deadline timer only raises a flag, once, and only while the switch is still open."""
+    if state.terminal:
+        return []
+    if isinstance(command, MarkDeadlineMissed):
+        target = _require(state.two_day_target)
+        return [] if state.deadline_missed else [DeadlineMissed(target=target, at=command.at)]
+    backstop = _require(state.backstop)
+    if state.compensation_due:
+        return []
+    return [CompensationDue(backstop=backstop, pence=COMPENSATION_PENCE, at=command.at)]
+
+
+def _require(value: datetime | None) -> datetime:
+    if value is None:
+        raise TransitionRefused("refused: the switch's deadlines have not been computed")
+    return value
+
+
+def _decide_request(state: SwitchState | None, command: RequestSwitch) -> list[Event]:
+    if state is not None:
+        raise TransitionRefused(f"RequestSwitch refused: switch {state.switch_id} already exists")
+    return [
+        SwitchRequested(
+            switch_id=command.switch_id,
+            fuel=command.fuel,
+            mpxn=command.mpxn,
+            market_sector=command.market_sector,
+            requested_supply_start_date=command.requested_supply_start_date,
+            change_of_occupancy=command.change_of_occupancy,
+            erroneous_transfer=command.erroneous_transfer,
+            shipper_id=command.shipper_id,
+            at=command.requested_at,
+        )
+    ]
+
+
+def _decide_step(
+    state: SwitchState,
+    command: RecordDeadlines | RecordSubmission | RecordSubmissionRefused | RecordWithdrawalRefused,
+) -> list[Event]:
+    """The engine's own steps towards CSS; each is allowed only while the switch waits for it."""
+    name = type(command).__name__
+    if isinstance(command, RecordWithdrawalRefused):
+        if not state.withdrawal_requested:
+            raise TransitionRefused(f"{name} refused: no withdrawal was requested")
+        return [WithdrawalRefused(command.reason_code, command.detail, command.at)]
+    if state.status is not Status.REQUESTED:
+        raise TransitionRefused(f"{name} refused: switch is {state.status}, not REQUESTED")
+    if isinstance(command, RecordDeadlines):
+        return [
+            DeadlinesComputed(
+                supply_start_date=command.supply_start_date,
+                expected_objection_window_end=command.expected_objection_window_end,
+                two_day_target=command.two_day_target,
+                backstop=command.backstop,
+                calendar_version=command.calendar_version,
+                at=command.at,
+            )
+        ]
+    if isinstance(command, RecordSubmission):
+        return [
+            RegistrationSubmitted(command.registration_id, command.message_id, command.submitted_at)
+        ]
+    return [SubmissionRefused(command.reason_code, command.detail, command.at)]
+
+
+def _decide_withdraw(state: SwitchState, command: Withdraw) -> list[Event]:
+    if state.status not in WITHDRAWABLE:
+        raise TransitionRefused(
+            f"Withdraw refused: switch is {state.status}; a switch can be withdrawn only while "
+            f"{', '.join(sorted(WITHDRAWABLE))}"
+        )
+    if state.withdrawal_requested:
+        raise TransitionRefused("Withdraw refused: a withdrawal is already with CSS")
+    if state.status is Status.REQUESTED:
+        return [SwitchWithdrawn(reason=command.reason, at=command.at)]
+    return [WithdrawalRequested(reason=command.reason, at=command.at)]
+
+
+def _decide_notification(state: SwitchState, command: ApplyNotification) -> list[Event]:
+    if command.message_id in state.seen_message_ids:
+        return []
+    if state.registration_id is not None and command.registration_id != state.registration_id:
+        raise TransitionRefused(
+            f"ApplyNotification refused: it is for registration {command.registration_id}, "
+            f"the switch holds {state.registration_id}"
+        )
+    stale = state.terminal or STAGE_OF_NOTIFICATION[command.kind] < STAGE_OF_STATUS[state.status]
+    return [
+        NotificationApplied(
+            message_id=command.message_id,
+            kind=command.kind,
+            registration_id=command.registration_id,
+            occurred_at=command.occurred_at,
+            objection_window_end=command.objection_window_end,
+            supply_start_date=command.supply_start_date,
+            reason_code=command.reason_code,
+            source=command.source,
+            stale=stale,
+        )
+    ]
+
+
+# --- evolve --------------------------------------------------------------------------------
+
+
+def evolve(state: SwitchState | None, event: Event) -> SwitchState:
+    """The state after an event; total over every event `decide` can emit."""
+    if isinstance(event, SwitchRequested):
+        return _created(event)
+    if state is None:
+        raise DomainError(f"{type(event).__name__} cannot start a stream: SwitchRequested must")
+    state = replace(state, version=state.version + 1, updated_at=max(state.updated_at, event.at))
+    return _apply(state, event)
+
+
+def _created(event: SwitchRequested) -> SwitchState:
+    return SwitchState(
+        switch_id=event.switch_id,
+        status=Status.REQUESTED,
+        fuel=event.fuel,
+        mpxn=event.mpxn,
+        market_sector=event.market_sector,
+        requested_supply_start_date=event.requested_supply_start_date,
+        change_of_occupancy=event.change_of_occupancy,
+        erroneous_transfer=event.erroneous_transfer,
+        shipper_id=event.shipper_id,
+        requested_at=event.at,
+        updated_at=event.at,
+        supply_start_date=event.requested_supply_start_date,
+        version=1,
+    )
+
+
+def _apply(state: SwitchState, event: Event) -> SwitchState:
+    if isinstance(event, NotificationApplied):
+        return _apply_notification(state, event)
+    if isinstance(event, DeadlinesComputed):
+        return replace(
+            state,
+            supply_start_date=event.supply_start_date,
+            objection_window_end=event.expected_objection_window_end,
+            two_day_target=event.two_day_target,
+            backstop=event.backstop,
+            calendar_version=event.calendar_version,
+        )
+    if isinstance(event, RegistrationSubmitted):
+        return replace(
+            state,
+            status=Status.SUBMITTED,
+            registration_id=event.registration_id,
+            submission_message_id=event.message_id,
+            submitted_at=event.at,
+        )
+    if isinstance(event, SubmissionRefused):
+        return replace(state, status=Status.REJECTED, reason_code=event.reason_code)
+    if isinstance(event, SwitchWithdrawn):
+        return replace(state, status=Status.WITHDRAWN)
+    if isinstance(event, WithdrawalRequested):
+        return replace(state, withdrawal_requested=True)
+    if isinstance(event, WithdrawalRefused):
+        return replace(state, withdrawal_requested=False)
+    if isinstance(event, DeadlineMissed):
+        return replace(state, deadline_missed=True)
+    if isinstance(event, CompensationDue):
+        return replace(state, compensation_due=True, compensation_pence=event.pence)
+    if isinstance(event, SwitchFlaggedStuck):
+        return replace(state, stuck=True, reconciliations=event.attempt)
+    raise DomainError(f"evolve has no rule for {type(event).__name__}")
+
+
+def _apply_notification(state: SwitchState, event: NotificationApplied) -> SwitchState:
+    seen = (*state.seen_message_ids, event.message_id)
+    state = replace(state, seen_message_ids=seen, registration_id=event.registration_id)
+    if event.kind is NotificationKind.OBJECTION_RAISED:
+        raised = _latest(state.objection_raised_at, event.occurred_at)
+        state = replace(state, objection_raised_at=raised)
+    elif event.kind is NotificationKind.OBJECTION_LIFTED:
+        lifted = _latest(state.objection_lifted_at, event.occurred_at)
+        state = replace(state, objection_lifted_at=lifted)
+    # Facts CSS holds better than our estimates, kept even from a stale message.
+    if event.objection_window_end is not None and (
+        state.status in (Status.SUBMITTED, Status.PENDING) or not event.stale
+    ):
+        state = replace(state, objection_window_end=event.objection_window_end)
+    if event.supply_start_date is not None:
+        state = replace(state, supply_start_date=event.supply_start_date)
+    if event.stale:
+        return state
+    if event.reason_code is not None:
+        state = replace(state, reason_code=event.reason_code)
+    if event.kind is not NotificationKind.WITHDRAWN:
+        state = replace(state, stuck=state.stuck and not _ends_wait(event.kind))
+    return replace(state, status=_status_after(state, event.kind))
+
+
+def _ends_wait(kind: NotificationKind) -> bool:
+    return STAGE_OF_NOTIFICATION[kind] >= STAGE_OF_STATUS[Status.CONFIRMED]
+
+
+def _latest(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None or candidate > current else current
+
+
+def _status_after(state: SwitchState, kind: NotificationKind) -> Status:
+    if kind in (NotificationKind.OBJECTION_RAISED, NotificationKind.OBJECTION_LIFTED):
+        if state.status not in (Status.SUBMITTED, Status.PENDING, Status.OBJECTION_RECEIVED):
+            return state.status
+        return Status.OBJECTION_RECEIVED if state.objection_standing else Status.PENDING
+    if kind is NotificationKind.VALIDATED:
+        return Status.OBJECTION_RECEIVED if state.objection_standing else Status.PENDING
+    return _STATUS_OF_NOTIFICATION[kind]
+
+
+_STATUS_OF_NOTIFICATION: dict[NotificationKind, Status] = {
+    NotificationKind.REJECTED: Status.REJECTED,
+    NotificationKind.CONFIRMED: Status.CONFIRMED,
+    NotificationKind.OBJECTED: Status.OBJECTED,
+    NotificationKind.SECURED: Status.SECURED,
+    NotificationKind.ACTIVE: Status.ACTIVE,
+    NotificationKind.ANNULLED: Status.ANNULLED,
+    NotificationKind.WITHDRAWN: Status.WITHDRAWN,
+}
+
+
+def fold(events: list[Event]) -> SwitchState | None:
+    """The state a sequence of events leads to (None for an empty stream)."""
+    state: SwitchState | None = None
+    for event in events:
+        state = evolve(state, event)
+    return state

@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 from domain.errors import DomainError
 from domain.events import (
+    EVENT_TYPES,
     CompensationDue,
     DeadlineMissed,
     DeadlinesComputed,
@@ -33,6 +34,8 @@ from domain.events import (
     SwitchWithdrawn,
     WithdrawalRefused,
     WithdrawalRequested,
+    event_from_record,
+    event_to_record,
 )
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import (
@@ -43,6 +46,18 @@ from domain.lifecycle import (
     NotificationKind,
     Status,
 )
+
+# Re-exported so readers of stored streams need one import: the decider and its codec.
+__all__ = [
+    "EVENT_TYPES",
+    "Event",
+    "SwitchState",
+    "decide",
+    "event_from_record",
+    "event_to_record",
+    "evolve",
+    "fold",
+]
 
 #: Guaranteed Standard payment owed once the five-working-day backstop passes (since 2024-04).
 COMPENSATION_PENCE = 3000

@@ -34,6 +34,14 @@ class MarketSector(StrEnum):
     NON_DOMESTIC = "N"
 
 
+class IdentifierKind(StrEnum):
+    """The identifiers a person can ask us to check, as named on the command line."""
+
+    MPAN = "mpan"
+    MPRN = "mprn"
+    MPID = "mpid"
+
+
 class InvalidIdentifier(DomainError):
     """An identifier was refused; the message names the identifier and the exact fault."""
 
@@ -103,7 +111,11 @@ class Mpid:
 
 
 def mpan_core_check_digit(first_twelve: str) -> int:
-    """The 13th digit of an MPAN core, computed from its first 12."""
+    """The 13th digit of an MPAN core, computed from its first 12.
+
+    The final mod 10 folds residues 0 and 10 into the same digit, so a single-digit error
+    that moves the residue between them goes unnoticed; that is the industry rule, kept.
+    """
     total = sum(int(d) * w for d, w in zip(first_twelve, _MPAN_CORE_WEIGHTS, strict=True))
     return total % 11 % 10
 
@@ -158,6 +170,15 @@ def parse_mpxn(text: str, fuel: Fuel) -> MpanCore | Mprn:
     if fuel is Fuel.ELECTRICITY:
         return parse_mpan_core(text)
     return parse_mprn(text)
+
+
+def parse_identifier(kind: IdentifierKind, text: str) -> MpanCore | Mpan | Mprn | Mpid:
+    """Parse any identifier by kind; an MPAN may be a 13-digit core or a full 21 digits."""
+    if kind is IdentifierKind.MPAN:
+        return parse_mpan_or_core(text)
+    if kind is IdentifierKind.MPRN:
+        return parse_mprn(text)
+    return parse_mpid(text)
 
 
 def _compact(text: str, what: str) -> str:

@@ -1,0 +1,63 @@
+"""Search attributes that let operations find switches in the Temporal UI.
+
+Only lifecycle facts: status, fuel, dates and flags. Never personal data, and not the
+meter point number either (it identifies a home).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
+
+SWITCH_STATUS = SearchAttributeKey.for_keyword("SwitchStatus")
+FUEL = SearchAttributeKey.for_keyword("Fuel")
+SUPPLY_START_DATE = SearchAttributeKey.for_datetime("SupplyStartDate")
+DEADLINE_MISSED = SearchAttributeKey.for_bool("DeadlineMissed")
+COMPENSATION_DUE = SearchAttributeKey.for_bool("CompensationDue")
+SWITCH_STUCK = SearchAttributeKey.for_bool("SwitchStuck")
+
+ALL: tuple[SearchAttributeKey[Any], ...] = (
+    SWITCH_STATUS,
+    FUEL,
+    SUPPLY_START_DATE,
+    DEADLINE_MISSED,
+    COMPENSATION_DUE,
+    SWITCH_STUCK,
+)
+
+
+def dev_server_flags() -> list[str]:
+    """`temporal server start-dev` flags that define every attribute."""
+    kinds = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool"}
+    flags: list[str] = []
+    for key in ALL:
+        flags += ["--search-attribute", f"{key.name}={kinds[key.indexed_value_type.name]}"]
+    return flags
+
+
+async def register(client: Client) -> None:
+    """Define the attributes on a server that lacks them (idempotent).
+
+    A workflow that upserts an undefined attribute has its task retried forever, so every
+    environment registers them before a worker starts.
+    """
+    namespace = client.namespace
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+        for key in ALL
+        if key.name not in listed.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )

@@ -1,0 +1,173 @@
+"""The supplier's client for CSS: mutual TLS, every request signed, every answer verified.
+
+HTTP and TLS failures are translated into `css.errors` in one place (`_exchange`):
+5xx, 429, timeouts and connection errors become the retryable `CssUnavailable`; a 4xx
+becomes `CssRejected` (or `CssConflict` for 409) carrying CSS's reason code; an answer that
+fails signature verification or does not have the expected shape becomes `BadSignature`
+or `InvalidMessage`. Retrying is the caller's decision (an activity's retry policy), so
+this client never retries by itself.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import quote
+
+import httpx
+
+from css import jws, tls
+from css.errors import CssConflict, CssError, CssRejected, CssUnavailable, InvalidMessage
+from css.messages import (
+    RegistrationAck,
+    RegistrationRequest,
+    RegistrationStatus,
+    WithdrawalRequest,
+    parse_error_body,
+    parse_registration_ack,
+    parse_registration_status,
+)
+from css.pki import SUPPLIER_KID, PkiPaths, load_signing_key, load_trusted_keys
+from css.wire import encode
+
+__all__ = [
+    "CssClient",
+    "RegistrationAck",
+    "RegistrationRequest",
+    "RegistrationStatus",
+]
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+_JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status_code: int
+    body: bytes
+
+
+class CssClient:
+    """An async context manager holding one connection pool to CSS."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        tls_context: ssl.SSLContext,
+        signing_key: jws.SigningKey,
+        css_keys: jws.TrustedKeys,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._signing_key = signing_key
+        self._css_keys = css_keys
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            verify=tls_context,
+            timeout=timeout,
+            trust_env=False,
+            follow_redirects=False,
+        )
+
+    @classmethod
+    def from_pki(
+        cls,
+        base_url: str,
+        pki_dir: Path,
+        *,
+        signing_kid: str = SUPPLIER_KID,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> CssClient:
+        """Our client certificate, CSS's CA pinned, our JWS key, CSS's published keys."""
+        paths = PkiPaths(pki_dir)
+        return cls(
+            base_url,
+            tls_context=tls.supplier_client_context(paths),
+            signing_key=load_signing_key(paths.supplier_jws_dir, signing_kid),
+            css_keys=load_trusted_keys(paths.css_jws_dir),
+            timeout=timeout,
+        )
+
+    async def __aenter__(self) -> CssClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def submit_registration(self, req: RegistrationRequest) -> RegistrationAck:
+        answer = await self._exchange("POST", "/v1/registrations", encode(req.to_wire()), 202)
+        ack = parse_registration_ack(answer.body)
+        if ack.message_id != req.message_id:
+            raise InvalidMessage(
+                f"registration acknowledgement is for message {ack.message_id!r}, "
+                f"not {req.message_id!r}",
+                "messageId",
+            )
+        return ack
+
+    async def withdraw_registration(
+        self, registration_id: str, message_id: str, reason: str
+    ) -> None:
+        request = WithdrawalRequest(message_id, datetime.now(UTC), reason)
+        path = f"/v1/registrations/{quote(registration_id, safe='')}/withdrawal"
+        await self._exchange("POST", path, encode(request.to_wire()), 202)
+
+    async def get_registration(self, registration_id: str) -> RegistrationStatus:
+        path = f"/v1/registrations/{quote(registration_id, safe='')}"
+        answer = await self._exchange("GET", path, b"", 200)
+        status = parse_registration_status(answer.body)
+        if status.registration_id != registration_id:
+            raise InvalidMessage(
+                f"status is for registration {status.registration_id!r}, not {registration_id!r}",
+                "registrationId",
+            )
+        return status
+
+    async def _exchange(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
+        """Send one signed request; the single point where httpx errors become ours."""
+        what = f"{method} {path}"
+        headers = {jws.SIGNATURE_HEADER: jws.sign(body, self._signing_key), "Accept": _JSON}
+        if body:
+            headers["Content-Type"] = _JSON
+        try:
+            response = await self._http.request(method, path, content=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise CssUnavailable(
+                f"CSS did not answer {what} in time ({type(exc).__name__})"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise CssUnavailable(
+                f"CSS unreachable for {what}: {type(exc).__name__}: {exc}"
+            ) from exc
+        return self._check(what, response, expected)
+
+    def _check(self, what: str, response: httpx.Response, expected: int) -> _Answer:
+        status, body = response.status_code, response.content
+        if status >= 500 or status == 429:
+            # Not verified: nothing in a failure to serve is acted on, and proxies in front
+            # of CSS answer 5xx unsigned.
+            raise CssUnavailable(f"CSS answered {status} to {what}", status)
+        jws.verify(body, response.headers.get(jws.SIGNATURE_HEADER), self._css_keys)
+        if 400 <= status < 500:
+            error = parse_error_body(body)
+            kind = CssConflict if status == 409 else CssRejected
+            raise kind(status, error.reason_code, error.detail)
+        if status != expected:
+            raise InvalidMessage(f"CSS answered {status} to {what}, expected {expected}")
+        return _Answer(status, body)
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether an activity should retry after `error` (ours by flag; anything else not)."""
+    return isinstance(error, CssError) and error.retryable

@@ -1,0 +1,326 @@
+"""A development PKI for the CSS gateway: two CAs, TLS certificates and JWS keys.
+
+Two trust domains, as in the real market, each side trusting only the other's CA:
+
+- the **industry CA** signs the simulator's server certificate and the client certificate
+  the simulator uses to push notifications to our receiver;
+- the **supplier CA** signs our client certificate (calls to CSS) and our receiver's server
+  certificate.
+
+JWS keys live apart from TLS keys, by owner: `jws/css/<kid>` (the simulator signs with
+one and publishes all; rotation moves to the next) and `jws/supplier/<kid>`.
+
+`init_pki` is idempotent: it creates only what is missing, expiring or no longer issued by
+its CA, under a file lock so that two processes starting together do not race. Private
+keys are written 0600 in a 0700 folder; the folder belongs under the git-ignored `.data/`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import ipaddress
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from css.jws import (
+    Algorithm,
+    PrivateKey,
+    SigningKey,
+    TrustedKeys,
+    VerificationKey,
+    check_kid,
+)
+
+CSS_KIDS = ("css-2026-1", "css-2026-2")
+SUPPLIER_KID = "supplier-1"
+
+_CA_VALIDITY = timedelta(days=3650)
+_LEAF_VALIDITY = timedelta(days=730)
+_RENEW_BEFORE = timedelta(days=30)
+_CLOCK_SKEW = timedelta(hours=1)
+
+
+class PkiMissing(FileNotFoundError):
+    """The PKI folder lacks a file a process needs; the message says how to create it."""
+
+
+@dataclass(frozen=True)
+class CertPair:
+    cert: Path
+    key: Path
+
+
+@dataclass(frozen=True)
+class PkiPaths:
+    """Every file of the dev PKI, so no other module spells a path."""
+
+    root: Path
+
+    def _pair(self, name: str) -> CertPair:
+        return CertPair(self.root / f"{name}.crt.pem", self.root / f"{name}.key.pem")
+
+    @property
+    def industry_ca(self) -> CertPair:
+        return self._pair("industry-ca")
+
+    @property
+    def supplier_ca(self) -> CertPair:
+        return self._pair("supplier-ca")
+
+    @property
+    def simulator_server(self) -> CertPair:
+        return self._pair("simulator-server")
+
+    @property
+    def simulator_client(self) -> CertPair:
+        return self._pair("simulator-client")
+
+    @property
+    def supplier_client(self) -> CertPair:
+        return self._pair("supplier-client")
+
+    @property
+    def receiver_server(self) -> CertPair:
+        return self._pair("receiver-server")
+
+    @property
+    def css_jws_dir(self) -> Path:
+        return self.root / "jws" / "css"
+
+    @property
+    def supplier_jws_dir(self) -> Path:
+        return self.root / "jws" / "supplier"
+
+    @staticmethod
+    def jws_private(folder: Path, kid: str) -> Path:
+        return folder / f"{check_kid(kid)}.key.pem"
+
+    @staticmethod
+    def jws_public(folder: Path, kid: str) -> Path:
+        return folder / f"{check_kid(kid)}.pub.pem"
+
+    @staticmethod
+    def kids(folder: Path) -> list[str]:
+        """The key ids present in a JWS folder, in order (rotation goes forwards)."""
+        suffix = ".pub.pem"
+        return sorted(p.name[: -len(suffix)] for p in folder.glob(f"*{suffix}"))
+
+
+@dataclass(frozen=True)
+class PkiInit:
+    paths: PkiPaths
+    created: tuple[Path, ...]
+
+
+def _require(path: Path) -> Path:
+    if not path.is_file():
+        raise PkiMissing(f"{path} is missing; run `switching pki init --dir {path.parent}`")
+    return path
+
+
+def load_signing_key(folder: Path, kid: str) -> SigningKey:
+    return SigningKey.from_pem(kid, _require(PkiPaths.jws_private(folder, kid)).read_bytes())
+
+
+def load_trusted_keys(folder: Path) -> TrustedKeys:
+    """Every public key in a JWS folder: the set a verifier of that signer trusts."""
+    kids = PkiPaths.kids(folder)
+    if not kids:
+        raise PkiMissing(f"no JWS public keys in {folder}; run `switching pki init`")
+    return TrustedKeys(
+        VerificationKey.from_pem(kid, PkiPaths.jws_public(folder, kid).read_bytes()) for kid in kids
+    )
+
+
+def _write(path: Path, data: bytes, *, private: bool) -> None:
+    """Atomic write; private files are created 0600 whatever the umask."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+    try:
+        os.write(fd, data)
+        os.fchmod(fd, 0o600 if private else 0o644)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def _private_pem(key: PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _public_pem(key: PrivateKey) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _load_pair(pair: CertPair) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    cert = x509.load_pem_x509_certificate(pair.cert.read_bytes())
+    key = serialization.load_pem_private_key(pair.key.read_bytes(), password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise PkiMissing(f"{pair.key} is not an EC private key; delete it and run pki init")
+    return cert, key
+
+
+def _still_good(pair: CertPair, issuer: x509.Certificate | None) -> bool:
+    if not (pair.cert.is_file() and pair.key.is_file()):
+        return False
+    cert, key = _load_pair(pair)
+    if cert.public_key() != key.public_key():
+        return False
+    if cert.not_valid_after_utc - _RENEW_BEFORE < datetime.now(UTC):
+        return False
+    if issuer is None:
+        return True
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Switching engine dev PKI"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _builder(subject: str, key: PrivateKey, validity: timedelta) -> x509.CertificateBuilder:
+    now = datetime.now(UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _CLOCK_SKEW)
+        .not_valid_after(now + validity)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+    )
+
+
+def _make_ca(pair: CertPair, common_name: str) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
+    cert = (
+        _builder(common_name, key, _CA_VALIDITY)
+        .issuer_name(_name(common_name))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(usage, critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    _write(pair.key, _private_pem(key), private=True)
+    _write(pair.cert, cert.public_bytes(serialization.Encoding.PEM), private=False)
+
+
+def _make_leaf(pair: CertPair, ca: CertPair, common_name: str, *, server: bool) -> None:
+    ca_cert, ca_key = _load_pair(ca)
+    key = ec.generate_private_key(ec.SECP256R1())
+    usage = x509.KeyUsage(True, False, False, False, False, False, False, False, False)
+    purpose = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
+    names: list[x509.GeneralName] = [x509.DNSName(common_name)]
+    if server:
+        names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key())
+    cert = (
+        _builder(common_name, key, _LEAF_VALIDITY)
+        .issuer_name(ca_cert.subject)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.ExtendedKeyUsage([purpose]), critical=False)
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(aki, critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    _write(pair.key, _private_pem(key), private=True)
+    _write(pair.cert, cert.public_bytes(serialization.Encoding.PEM), private=False)
+
+
+def create_jws_key(folder: Path, kid: str, alg: Algorithm = Algorithm.ES256) -> bool:
+    """Create a JWS key pair named `kid` unless it exists; True when created."""
+    private, public = PkiPaths.jws_private(folder, kid), PkiPaths.jws_public(folder, kid)
+    if private.is_file() and public.is_file():
+        return False
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key: PrivateKey = (
+        ec.generate_private_key(ec.SECP256R1())
+        if alg is Algorithm.ES256
+        else rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
+    _write(private, _private_pem(key), private=True)
+    _write(public, _public_pem(key), private=False)
+    return True
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    with (root / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _ensure_tls(paths: PkiPaths) -> list[Path]:
+    created: list[Path] = []
+    leaves = {
+        paths.industry_ca: [
+            (paths.simulator_server, "css-simulator", True),
+            (paths.simulator_client, "css-simulator-push", False),
+        ],
+        paths.supplier_ca: [
+            (paths.supplier_client, "supplier-css-client", False),
+            (paths.receiver_server, "supplier-receiver", True),
+        ],
+    }
+    for ca, ca_name in ((paths.industry_ca, "Industry CA"), (paths.supplier_ca, "Supplier CA")):
+        if not _still_good(ca, None):
+            _make_ca(ca, ca_name)
+            created.append(ca.cert)
+        ca_cert, _ = _load_pair(ca)
+        for leaf, name, server in leaves[ca]:
+            if not _still_good(leaf, ca_cert):
+                _make_leaf(leaf, ca, name, server=server)
+                created.append(leaf.cert)
+    return created
+
+
+def ensure_pki(root: Path) -> PkiInit:
+    """Create whatever of the dev PKI is missing under `root`; report what was created."""
+    paths = PkiPaths(root)
+    for folder in (root, root / "jws"):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+    with _locked(root):
+        created = _ensure_tls(paths)
+        for folder, kids in (
+            (paths.css_jws_dir, CSS_KIDS),
+            (paths.supplier_jws_dir, (SUPPLIER_KID,)),
+        ):
+            for kid in kids:
+                if create_jws_key(folder, kid):
+                    created.append(PkiPaths.jws_public(folder, kid))
+        for key_file in root.rglob("*.key.pem"):
+            os.chmod(key_file, 0o600)
+    return PkiInit(paths, tuple(created))
+
+
+def init_pki(root: Path) -> PkiPaths:
+    return ensure_pki(root).paths

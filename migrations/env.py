@@ -1,0 +1,63 @@
+"""Alembic environment: async (asyncpg), against the event store's Core metadata.
+
+Called two ways: by `eventstore.database` with an open connection in
+`config.attributes["connection"]` (so it runs inside the caller's event loop), or by the
+`alembic` command, which gets its URL from `config.attributes["database_url"]`,
+DATABASE_URL, or the embedded server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import Connection, pool
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from config import Settings
+from eventstore.database import resolve_database_url, sqlalchemy_url
+from eventstore.schema import metadata
+
+config = context.config
+
+
+def do_run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        compare_type=True,
+        compare_server_default=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_async_migrations(url: str) -> None:
+    engine = create_async_engine(sqlalchemy_url(url), poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+async def run_from_command_line() -> None:
+    url = config.attributes.get("database_url") or await resolve_database_url(Settings.from_env())
+    await run_async_migrations(url)
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        do_run_migrations(connection)
+        return
+    if config.config_file_name is not None:
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
+    asyncio.run(run_from_command_line())
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (SQL script) migrations are not supported; run against a database")
+run_migrations_online()

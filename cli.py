@@ -68,6 +68,87 @@ def validate_mpid(value: IdentifierText) -> None:
     _print_normalised(IdentifierKind.MPID, value)
 
 
+db_app = typer.Typer(help="Event store schema (alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade_command(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the event store's database up to REVISION (default: head)."""
+    from config import Settings
+    from eventstore import commands
+    from eventstore.errors import EventStoreError
+
+    try:
+        typer.echo(commands.db_upgrade(Settings.from_env(), revision).describe())
+    except EventStoreError as error:
+        raise fail(str(error)) from None
+
+
+@db_app.command("downgrade")
+def db_downgrade_command(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")],
+) -> None:
+    """Migrate the event store's database down to REVISION."""
+    from config import Settings
+    from eventstore import commands
+    from eventstore.errors import EventStoreError
+
+    try:
+        typer.echo(commands.db_downgrade(Settings.from_env(), revision).describe())
+    except EventStoreError as error:
+        raise fail(str(error)) from None
+
+
+@db_app.command("current")
+def db_current_command() -> None:
+    """Show the database's migration revision and the code's head."""
+    from config import Settings
+    from eventstore import commands
+    from eventstore.errors import EventStoreError
+
+    try:
+        typer.echo(commands.db_current(Settings.from_env()).describe())
+    except EventStoreError as error:
+        raise fail(str(error)) from None
+
+
+audit_app = typer.Typer(help="Prove what happened: chain verification.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify_command(
+    stream: Annotated[
+        str | None, typer.Option("--stream", help="Check only this stream (a switch id).")
+    ] = None,
+) -> None:
+    """Check every link of the event store's hash chains; exit 1 naming each stream's
+    first broken link (stream, version, expected vs found)."""
+    from config import Settings
+    from eventstore import commands
+    from eventstore.audit import AuditReport
+    from eventstore.errors import EventStoreError
+
+    def progress(report: AuditReport) -> None:
+        typer.echo(f"... {report.streams_checked} streams checked", err=True)
+
+    try:
+        report = commands.audit_verify(Settings.from_env(), stream, progress)
+    except EventStoreError as error:
+        raise fail(str(error)) from None
+    if stream is not None and report.streams_checked == 0:
+        raise fail(f"no stream {stream!r} in the event store")
+    for broken in report.broken:
+        typer.secho(f"broken link: {broken.describe()}", err=True, fg=typer.colors.RED)
+    summary = f"{report.streams_checked} streams, {report.events_checked} events checked"
+    if not report.intact:
+        raise fail(f"{len(report.broken)} broken chain(s); {summary}")
+    typer.echo(f"all chains intact: {summary}")
+
+
 def main() -> None:
     app()
 

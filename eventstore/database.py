@@ -107,6 +107,9 @@ class Revisions:
     current: str | None
     head: str
 
+    def describe(self) -> str:
+        return f"database revision: {self.current or 'none (empty database)'} (head: {self.head})"
+
 
 async def _with_alembic(url: str, action: Any) -> Any:
     engine = create_async_engine(sqlalchemy_url(url))

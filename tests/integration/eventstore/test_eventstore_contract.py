@@ -23,16 +23,13 @@ from eventstore.postgres import PostgresEventStore
 
 
 @pytest.fixture(params=["memory", "postgres"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[EventStore]:
+def store(request: pytest.FixtureRequest) -> EventStore:
+    # Sync on purpose: it asks for the PostgreSQL store only when needed, which an async
+    # fixture cannot do from inside the running loop.
     if request.param == "memory":
-        memory = InMemoryEventStore()
-        yield memory
-        await memory.close()
-        return
-    url = request.getfixturevalue("fresh_database_url")
-    postgres = await PostgresEventStore.connect(url, poll_interval=0.2)
-    yield postgres
-    await postgres.close()
+        return InMemoryEventStore()
+    postgres: PostgresEventStore = request.getfixturevalue("event_store")
+    return postgres
 
 
 def event(type_: str = "Happened", key: str | None = None, **data: object) -> NewEvent:

@@ -8,6 +8,7 @@ tell (the notification stays stored, and the attempt is recorded as moot).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -50,6 +51,7 @@ class RecordingSink:
     #: Switch ids whose workflows count as finished.
     closed: set[str] = field(default_factory=set)
     attempts: int = 0
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     async def deliver(self, switch_id: str, signal: NotificationSignal) -> None:
         self.attempts += 1
@@ -58,6 +60,14 @@ class RecordingSink:
         if switch_id in self.closed:
             raise WorkflowClosed(f"workflow {switch_id} has already finished")
         self.delivered.append(Delivered(switch_id, signal))
+        self._arrived.set()
+
+    async def wait_for(self, count: int) -> list[Delivered]:
+        """Until at least `count` signals were delivered (the caller bounds the wait)."""
+        while len(self.delivered) < count:
+            self._arrived.clear()
+            await self._arrived.wait()
+        return list(self.delivered)
 
     def message_ids(self) -> list[str]:
         return [item.signal.message_id for item in self.delivered]

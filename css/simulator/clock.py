@@ -18,7 +18,10 @@ from datetime import datetime, timedelta
 
 
 class SimClock:
-    """Sim time = start + real time elapsed x speed (+ any jumps)."""
+    """Sim time = start + real time elapsed x speed (+ any jumps).
+
+    Speed 0 freezes the clock: only `advance` moves it, which makes tests exact.
+    """
 
     def __init__(
         self, start: datetime, speed: float = 1.0, *, real: Callable[[], float] = time.monotonic
@@ -28,7 +31,7 @@ class SimClock:
         self._real = real
         self._anchor_sim = start
         self._anchor_real = real()
-        self._speed = 1.0
+        self._speed = 0.0  # so that setting the speed below does not move the start
         self.speed = speed
 
     @property
@@ -37,8 +40,8 @@ class SimClock:
 
     @speed.setter
     def speed(self, value: float) -> None:
-        if not value > 0:
-            raise ValueError(f"clock speed must be positive, got {value}")
+        if not value >= 0:
+            raise ValueError(f"clock speed must not be negative, got {value}")
         self._reanchor(timedelta(0))
         self._speed = value
 
@@ -52,8 +55,12 @@ class SimClock:
         self._reanchor(delta)
         return self._anchor_sim
 
-    def real_seconds_until(self, at: datetime) -> float:
-        return max(0.0, (at - self.now()).total_seconds() / self._speed)
+    def real_seconds_until(self, at: datetime) -> float | None:
+        """Real seconds until sim time `at`; None when the clock is frozen short of it."""
+        remaining = (at - self.now()).total_seconds()
+        if remaining <= 0:
+            return 0.0
+        return None if self._speed == 0 else remaining / self._speed
 
     def _reanchor(self, delta: timedelta) -> None:
         self._anchor_sim = self.now() + delta

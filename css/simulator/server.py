@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from css import tls
 from css.pki import PkiPaths, load_trusted_keys
@@ -45,7 +48,51 @@ class RunningSimulator:
     server_task: asyncio.Task[None]
 
 
-def _build(config: SimulatorConfig) -> tuple[Simulator, uvicorn.Config]:
+@dataclass(frozen=True)
+class Serving:
+    base_url: str
+    port: int
+    task: asyncio.Task[None]
+
+
+@asynccontextmanager
+async def serving(
+    app: ASGIApp, ssl_context: ssl.SSLContext, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[Serving]:
+    """Serve an ASGI app over TLS with uvicorn in this event loop until the block exits.
+
+    Port 0 picks a free port; the socket is bound here so the port is known before start.
+    """
+    config = uvicorn.Config(
+        app,
+        http="h11",
+        ws="none",
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        ssl_context_factory=lambda _config, _default: ssl_context,
+        timeout_graceful_shutdown=5,
+    )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound = sock.getsockname()[1]
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError(f"the server on {host}:{bound} stopped while starting")
+            await asyncio.sleep(0.01)
+        yield Serving(f"https://{host}:{bound}", bound, task)
+    finally:
+        server.should_exit = True
+        await asyncio.gather(task, return_exceptions=True)
+        sock.close()
+
+
+def _build(config: SimulatorConfig) -> tuple[Simulator, Starlette, ssl.SSLContext]:
     paths = PkiPaths(config.pki_dir)
     faults = FaultInjector(config.faults)
     keys = SigningKeys(paths.css_jws_dir, config.active_kid)
@@ -63,43 +110,22 @@ def _build(config: SimulatorConfig) -> tuple[Simulator, uvicorn.Config]:
         settings=config.lifecycle,
     )
     app = build_app(sim, load_trusted_keys(paths.supplier_jws_dir))
-    server_tls = tls.simulator_server_context(paths)
-    uvicorn_config = uvicorn.Config(
-        app,
-        http="h11",
-        ws="none",
-        lifespan="off",
-        log_config=None,
-        access_log=False,
-        ssl_context_factory=lambda _config, _default: server_tls,
-        timeout_graceful_shutdown=5,
-    )
-    return sim, uvicorn_config
+    return sim, app, tls.simulator_server_context(paths)
 
 
 @asynccontextmanager
 async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSimulator]:
     """Serve the simulator over mutual TLS until the block exits."""
-    sim, uvicorn_config = _build(config)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((config.host, config.port))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config)
-    server_task = asyncio.create_task(server.serve(sockets=[sock]))
+    sim, app, server_tls = _build(config)
     scheduler_task = asyncio.create_task(sim.scheduler.run())
     try:
-        while not server.started:
-            if server_task.done():
-                server_task.result()
-                raise RuntimeError("the simulator stopped while starting")
-            await asyncio.sleep(0.01)
-        yield RunningSimulator(sim, f"https://{config.host}:{port}", port, server_task)
+        async with serving(app, server_tls, config.host, config.port) as served:
+            try:
+                yield RunningSimulator(sim, served.base_url, served.port, served.task)
+            finally:
+                # Stalled answers end now rather than holding the shutdown.
+                sim.stop.set()
     finally:
-        sim.stop.set()
-        server.should_exit = True
-        await asyncio.gather(server_task, return_exceptions=True)
         scheduler_task.cancel()
         await asyncio.gather(scheduler_task, return_exceptions=True)
         await sim.pusher.aclose()
-        sock.close()

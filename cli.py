@@ -68,6 +68,14 @@ def validate_mpid(value: IdentifierText) -> None:
     _print_normalised(IdentifierKind.MPID, value)
 
 
+@app.command("worker")
+def worker_command() -> None:
+    """Run a switch worker (Temporal, event store and CSS from the environment)."""
+    import worker
+
+    worker.main()
+
+
 db_app = typer.Typer(help="Event store schema (alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -1,1 +1,104 @@
+"""The composition root: the only place that builds clients and wires them together.
 
+`switching worker` runs `main()`; tests and benchmarks call `build_worker` with their own
+client, store and CSS gateway so they exercise exactly the production wiring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.deadlines import DeadlineActivities
+from activities.events import EventActivities
+from activities.registration import CssGateway, RegistrationActivities
+from config import Settings
+from css.client import CssClient
+from domain.calendar import WorkingDayCalendar, england_and_wales
+from eventstore.database import resolve_database_url
+from eventstore.interface import EventStore
+from eventstore.postgres import PostgresEventStore
+from workflows import search_attributes
+from workflows.converter import DATA_CONVERTER
+from workflows.switch import SwitchWorkflow
+
+log = logging.getLogger("switching.worker")
+
+
+def build_worker(
+    client: Client,
+    *,
+    store: EventStore,
+    css: CssGateway,
+    gaining_supplier_id: str,
+    task_queue: str,
+    calendar: WorkingDayCalendar | None = None,
+    extra_activities: Sequence[object] = (),
+) -> Worker:
+    """A worker for the switch workflow and every activity it calls."""
+    events = EventActivities(store)
+    registration = RegistrationActivities(css, gaining_supplier_id)
+    deadlines = DeadlineActivities(calendar or england_and_wales())
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[SwitchWorkflow],
+        activities=[
+            events.append_switch_events,
+            registration.submit_registration,
+            registration.withdraw_registration,
+            registration.read_registration,
+            deadlines.compute_deadlines,
+            *extra_activities,
+        ],
+        # All activities are async; the executor only serves any sync ones a test adds.
+        activity_executor=ThreadPoolExecutor(max_workers=4),
+    )
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=DATA_CONVERTER,
+    )
+
+
+async def run(settings: Settings) -> None:
+    """Run a worker until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
+    client = await connect(settings)
+    await search_attributes.register(client)
+    store = await PostgresEventStore.connect(await resolve_database_url(settings))
+    try:
+        async with CssClient.from_pki(settings.css_url, settings.pki_dir) as css:
+            worker = build_worker(
+                client,
+                store=store,
+                css=css,
+                gaining_supplier_id=settings.gaining_supplier_id,
+                task_queue=settings.task_queue,
+            )
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            async with worker:
+                log.info("worker polling task queue %s", settings.task_queue)
+                await stop.wait()
+    finally:
+        await store.close()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(run(Settings.from_env()))
+
+
+if __name__ == "__main__":
+    main()

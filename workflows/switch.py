@@ -68,7 +68,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 #: Reconciliations one run may make before continuing as new, to keep history bounded.
-RECONCILIATIONS_PER_RUN = 20
+RECONCILIATIONS_PER_RUN = 50
 MAX_RECONCILE_BACKOFF = timedelta(days=1)
 
 _STORE_RETRY = RetryPolicy(

@@ -1,0 +1,157 @@
+"""A real Temporal time-skipping server, a real PostgreSQL event store, and a fake CSS.
+
+The worker is built by `worker.build_worker`, the production composition, with only the
+CSS gateway swapped for the in-memory one (behind our own interface).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eventstore.postgres import PostgresEventStore
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from domain.events import event_from_record
+from domain.identifiers import Fuel, MarketSector
+from domain.lifecycle import NotificationKind, Status
+from domain.switch import SwitchState, fold
+from tests.integration.workflow.fake_css import FakeCss
+from worker import build_worker
+from workflows import search_attributes
+from workflows.converter import DATA_CONVERTER
+from workflows.messages import (
+    NOTIFICATION_SIGNAL,
+    STATUS_QUERY,
+    WORKFLOW_NAME,
+    NotificationSignal,
+    SwitchInput,
+    SwitchResult,
+)
+
+TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
+WINDOW = timedelta(minutes=10)
+MPAN = "1312345678907"
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=DATA_CONVERTER, test_server_existing_path=str(TEST_SERVER)
+    )
+    await search_attributes.register(env.client)
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class Engine:
+    env: WorkflowEnvironment
+    store: PostgresEventStore
+    css: FakeCss
+    task_queue: str
+    _counter: int = field(default=0)
+
+    async def start(self, **overrides: Any) -> WorkflowHandle[Any, SwitchResult]:
+        switch_id = f"sw-{uuid.uuid4().hex[:12]}"
+        inp = SwitchInput(
+            switch_id=switch_id,
+            fuel=Fuel.ELECTRICITY,
+            mpxn=MPAN,
+            market_sector=MarketSector.DOMESTIC,
+            withdrawal_window_seconds=WINDOW.total_seconds(),
+            reconcile_grace_seconds=3600,
+            **overrides,
+        )
+        return await self.env.client.start_workflow(
+            WORKFLOW_NAME, inp, id=switch_id, task_queue=self.task_queue, result_type=SwitchResult
+        )
+
+    async def state(self, handle: WorkflowHandle[Any, SwitchResult]) -> SwitchState:
+        state = await handle.query(STATUS_QUERY, result_type=SwitchState)
+        assert state is not None
+        return state
+
+    async def wait_for(
+        self,
+        handle: WorkflowHandle[Any, SwitchResult],
+        condition: Callable[[SwitchState], bool],
+        seconds: float = 20,
+    ) -> SwitchState:
+        """Poll the status query in real time (queries do not skip time)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            state = await handle.query(STATUS_QUERY, result_type=SwitchState | None)  # type: ignore[arg-type]
+            if state is not None and condition(state):
+                return state
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"condition not reached; last state {state}")
+            await asyncio.sleep(0.05)
+
+    async def submitted(self, handle: WorkflowHandle[Any, SwitchResult]) -> SwitchState:
+        """Skip the withdrawal window and wait for CSS's acknowledgement to be recorded."""
+        await self.env.sleep(WINDOW + timedelta(seconds=1))
+        return await self.wait_for(handle, lambda s: s.registration_id is not None or s.terminal)
+
+    async def notify(
+        self,
+        handle: WorkflowHandle[Any, SwitchResult],
+        kind: NotificationKind,
+        message_id: str | None = None,
+        **fields: Any,
+    ) -> str:
+        state = await self.state(handle)
+        assert state.registration_id is not None
+        self._counter += 1
+        message_id = message_id or f"css-{handle.id}-{self._counter}"
+        signal = NotificationSignal(
+            message_id=message_id,
+            kind=kind,
+            registration_id=state.registration_id,
+            occurred_at=fields.pop("occurred_at", datetime.now(UTC)),
+            **fields,
+        )
+        await handle.signal(NOTIFICATION_SIGNAL, signal)
+        return message_id
+
+    async def stream_state(self, switch_id: str) -> SwitchState | None:
+        events = await self.store.read_stream(switch_id)
+        return fold([event_from_record(e.type, e.data, e.schema_version) for e in events])
+
+    async def finish(
+        self, handle: WorkflowHandle[Any, SwitchResult], status: Status
+    ) -> SwitchState:
+        """Await the result, check the status, and check the store folds to the same state."""
+        await self.wait_for(handle, lambda s: s.terminal)
+        # Awaiting a result would let the server skip time while the worker is still
+        # completing the task, jumping the shared clock years ahead; it is done already.
+        with self.env.auto_time_skipping_disabled():
+            result = await handle.result()
+        assert result.status is status
+        assert await self.stream_state(handle.id) == result.state
+        return result.state
+
+
+@pytest.fixture
+async def engine(
+    temporal_env: WorkflowEnvironment, event_store: PostgresEventStore
+) -> AsyncIterator[Engine]:
+    css = FakeCss()
+    task_queue = f"switching-test-{uuid.uuid4().hex[:8]}"
+    worker = build_worker(
+        temporal_env.client,
+        store=event_store,
+        css=css,
+        gaining_supplier_id="GAIN",
+        task_queue=task_queue,
+    )
+    async with worker:
+        yield Engine(temporal_env, event_store, css, task_queue)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from css.client import RegistrationAck, RegistrationRequest, RegistrationStatus
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from css.client import RegistrationAck, RegistrationRequest, RegistrationStatus
 from css.errors import (
     AlgorithmNotAllowed,
     BadSignature,

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eventstore.postgres import PostgresEventStore
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -24,6 +23,7 @@ from domain.events import event_from_record
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
 from domain.switch import SwitchState, fold
+from eventstore.postgres import PostgresEventStore
 from tests.integration.workflow.fake_css import FakeCss
 from worker import build_worker
 from workflows import search_attributes

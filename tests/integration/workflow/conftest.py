@@ -7,6 +7,7 @@ CSS gateway swapped for the in-memory one (behind our own interface).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -137,7 +138,18 @@ class Engine:
             result = await handle.result()
         assert result.status is status
         assert await self.stream_state(handle.id) == result.state
+        await self._record_history(handle)
         return result.state
+
+    async def _record_history(
+        self, handle: WorkflowHandle[Any, SwitchResult], status: Status
+    ) -> None:
+        """With SWITCHING_RECORD_HISTORIES=DIR, keep the history for the replay suite."""
+        folder = os.environ.get("SWITCHING_RECORD_HISTORIES")
+        if folder:
+            history = await handle.fetch_history()
+            test = os.environ["PYTEST_CURRENT_TEST"].split("::")[-1].split(" ")[0]
+            Path(folder, f"{test.removeprefix('test_')}.json").write_text(history.to_json())
 
 
 @pytest.fixture

@@ -1,0 +1,34 @@
+"""Determinism guard: committed histories of every main path replay on today's code.
+
+A change to SwitchWorkflow that would break a running switch fails here. The policy for
+changing workflow code is in the README ("Changing workflow code"): gate new behaviour
+behind `workflow.patched`, record a new history, and deprecate the old path only once no
+run that took it can still be replayed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from workflows.converter import DATA_CONVERTER
+from workflows.switch import SwitchWorkflow
+
+HISTORIES = sorted((Path(__file__).parents[2] / "histories").glob("*.json"))
+
+
+def test_every_main_path_has_a_committed_history() -> None:
+    names = {path.stem for path in HISTORIES}
+    for path in ("happy_path_to_active", "rejection", "objection_standing", "annulment"):
+        assert path in names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays_on_current_code(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[SwitchWorkflow], data_converter=DATA_CONVERTER)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.stem}: {result.replay_failure}"

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -39,7 +40,7 @@ def build_worker(
     gaining_supplier_id: str,
     task_queue: str,
     calendar: WorkingDayCalendar | None = None,
-    extra_activities: Sequence[object] = (),
+    extra_activities: Sequence[Callable[..., Any]] = (),
 ) -> Worker:
     """A worker for the switch workflow and every activity it calls."""
     events = EventActivities(store)

@@ -157,6 +157,32 @@ def audit_verify_command(
     typer.echo(f"all chains intact: {summary}")
 
 
+@app.command("receiver")
+def receiver_command(
+    host: Annotated[str | None, typer.Option(help="Interface (default: RECEIVER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: RECEIVER_PORT).")] = None,
+    pki_dir: Annotated[
+        Path | None, typer.Option(help="PKI folder (default: SWITCHING_DATA_DIR/pki).")
+    ] = None,
+) -> None:
+    """Run the CSS notification receiver: mutual TLS, verify, store, answer 202, signal."""
+    from config import Settings
+    from css.inbound import service
+
+    try:
+        settings = Settings.from_env()
+        options = service.ReceiverOptions(
+            host=host or settings.receiver_host,
+            port=settings.receiver_port if port is None else port,
+            pki_dir=pki_dir or settings.pki_dir,
+        )
+        service.run(settings, options)
+    except KeyboardInterrupt:
+        typer.echo("receiver stopped")
+    except service.START_FAILURES as error:
+        raise fail(f"the receiver cannot run: {error}") from None
+
+
 def main() -> None:
     app()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,18 +107,31 @@ class Receiver:
         app = create_app(intake, max_body=settings.max_body)
         self._server = uvicorn.Server(_config(settings, app, context))
         self._tasks: list[asyncio.Task[None]] = []
+        self._settings = settings
+        self._socket: socket.socket | None = None
 
     @property
     def port(self) -> int:
-        sockets = [s for server in self._server.servers for s in server.sockets]
-        return int(sockets[0].getsockname()[1])
+        if self._socket is None:
+            raise RuntimeError("the receiver is not started")
+        return int(self._socket.getsockname()[1])
 
     @property
     def base_url(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        serving = asyncio.create_task(self._server.serve())
+        # Bound here, not by uvicorn, so a busy port is an OSError for the caller (uvicorn
+        # would log it and exit the process) and port 0 is known before serving.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self._settings.host, self._settings.port))
+        except OSError:
+            sock.close()
+            raise
+        self._socket = sock
+        serving = asyncio.create_task(self._server.serve(sockets=[sock]))
         self._tasks = [serving, asyncio.create_task(self.delivery.run())]
         async with asyncio.timeout(_STARTUP_TIMEOUT):
             while not self._server.started:
@@ -140,6 +154,8 @@ class Receiver:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        if self._socket is not None:
+            self._socket.close()
 
     async def __aenter__(self) -> Receiver:
         await self.start()

@@ -13,11 +13,17 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from config import Settings
-from css.inbound.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
+from config import ConfigError, Settings
+from css.inbound.postgres import (
+    InboundStoreError,
+    PostgresDeliveryLedger,
+    PostgresSwitchDirectory,
+)
 from css.inbound.server import Receiver, ReceiverParts, ReceiverSettings
 from css.inbound.temporal import TemporalSink
+from css.pki import PkiMissing
 from eventstore.database import resolve_database_url, revisions
+from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
 
 log = logging.getLogger("switching.receiver")
@@ -25,6 +31,17 @@ log = logging.getLogger("switching.receiver")
 
 class ReceiverStartError(Exception):
     """The receiver cannot start; the message says what to fix."""
+
+
+#: What `run` raises when the receiver cannot start, each with a message fit for an operator.
+START_FAILURES: tuple[type[Exception], ...] = (
+    ReceiverStartError,
+    PkiMissing,
+    ConfigError,
+    EventStoreError,
+    InboundStoreError,
+    OSError,
+)
 
 
 @dataclass(frozen=True)

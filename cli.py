@@ -6,7 +6,9 @@ unreachable service are printed as one line with a non-zero exit, never a traceb
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -181,6 +183,106 @@ def receiver_command(
         typer.echo("receiver stopped")
     except service.START_FAILURES as error:
         raise fail(f"the receiver cannot run: {error}") from None
+
+
+pki_app = typer.Typer(help="The dev PKI: CAs, TLS certificates, JWS keys.", no_args_is_help=True)
+app.add_typer(pki_app, name="pki")
+
+
+@pki_app.command("init")
+def pki_init_command(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="PKI folder (default: SWITCHING_DATA_DIR/pki).")
+    ] = None,
+) -> None:
+    """Create whatever of the dev PKI is missing (idempotent; private keys 0600)."""
+    from config import Settings
+    from css.pki import ensure_pki
+
+    root = directory or Settings.from_env().pki_dir
+    try:
+        result = ensure_pki(root)
+    except (OSError, ValueError) as error:
+        raise fail(f"cannot create the PKI in {root}: {error}") from None
+    for created in result.created:
+        typer.echo(f"created {created}")
+    typer.echo(f"PKI complete in {root} ({len(result.created)} item(s) created)")
+
+
+def _rate(help_text: str) -> Any:
+    return typer.Option(min=0.0, max=1.0, help=help_text)
+
+
+@app.command("simulator")
+def simulator_command(
+    port: Annotated[int | None, typer.Option(help="Port (default: SIMULATOR_PORT).")] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    receiver_url: Annotated[
+        str | None,
+        typer.Option(help="Where to push notifications (default: the receiver's settings)."),
+    ] = None,
+    pki_dir: Annotated[Path | None, typer.Option(help="PKI folder (created if missing).")] = None,
+    clock_speed: Annotated[
+        float, typer.Option(min=0.0, help="Sim seconds per real second, e.g. 20000 for demos.")
+    ] = 1.0,
+    clock_start: Annotated[
+        datetime | None, typer.Option(help="Sim start time, ISO-8601 (default: now, UTC).")
+    ] = None,
+    validation_delay: Annotated[
+        float, typer.Option(min=0.0, help="Sim seconds from request to validation.")
+    ] = 60.0,
+    error_rate: Annotated[float, _rate("Share of /v1 requests answered 503.")] = 0.0,
+    stall_rate: Annotated[float, _rate("Share of registrations answered too late.")] = 0.0,
+    stall_seconds: Annotated[float, typer.Option(min=0.0)] = 30.0,
+    duplicate_rate: Annotated[float, _rate("Share of notifications sent twice.")] = 0.0,
+    reorder_rate: Annotated[float, _rate("Share of notifications swapped with the next.")] = 0.0,
+    delay_rate: Annotated[float, _rate("Share of notifications held back.")] = 0.0,
+    delay_seconds: Annotated[float, typer.Option(min=0.0)] = 2.0,
+    rotate_after: Annotated[
+        float | None, typer.Option(min=0.0, help="Rotate the signing key after N real seconds.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the fault draws.")] = None,
+) -> None:
+    """Run the CSS simulator (mutual TLS, signed messages, real calendar, faults)."""
+    import asyncio
+    import logging
+    from datetime import UTC, timedelta
+
+    from config import Settings
+    from css.pki import init_pki
+    from css.simulator import FaultSettings, LifecycleSettings, SimulatorConfig
+    from css.simulator.server import serve_until_stopped
+
+    settings = Settings.from_env()
+    default_receiver = f"https://{settings.receiver_host}:{settings.receiver_port}"
+    if clock_start is not None and clock_start.tzinfo is None:
+        clock_start = clock_start.replace(tzinfo=UTC)
+    config = SimulatorConfig(
+        pki_dir=init_pki(pki_dir or settings.pki_dir).root,
+        host=host,
+        port=settings.simulator_port if port is None else port,
+        receiver_url=receiver_url or default_receiver,
+        clock_speed=clock_speed,
+        clock_start=clock_start,
+        lifecycle=LifecycleSettings(validation_delay=timedelta(seconds=validation_delay)),
+        faults=FaultSettings(
+            error_rate=error_rate,
+            stall_rate=stall_rate,
+            stall_seconds=stall_seconds,
+            duplicate_rate=duplicate_rate,
+            reorder_rate=reorder_rate,
+            delay_rate=delay_rate,
+            delay_seconds=delay_seconds,
+            seed=seed,
+        ),
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        asyncio.run(serve_until_stopped(config, typer.echo, rotate_after))
+    except KeyboardInterrupt:
+        typer.echo("simulator stopped")
+    except OSError as error:
+        raise fail(f"cannot run the simulator on {host}:{config.port}: {error}") from None
 
 
 def main() -> None:

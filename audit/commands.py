@@ -1,0 +1,108 @@
+"""What the `switching audit` commands do; the CLI only prints.
+
+Every failure to reach the store or Temporal is translated here into an AuditError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from audit.bundle import BundleCheck
+from audit.errors import AuditError
+from audit.export import export_switch
+from audit.offline import verify_bundle
+from audit.rebuild import RebuildReport, rebuild_and_compare
+from audit.replay import ReplayReport, histories_from, histories_in, replay
+from audit.show import SwitchAudit, audit_switch
+from config import Settings
+from eventstore.database import resolve_database_url
+from eventstore.errors import EventStoreError
+from eventstore.postgres import PostgresEventStore
+from workflows.converter import DATA_CONVERTER
+
+T = TypeVar("T")
+
+
+def _run(work: Awaitable[T]) -> T:
+    async def guarded() -> T:
+        try:
+            return await work
+        except EventStoreError as error:
+            raise AuditError(str(error)) from None
+        except RPCError as error:
+            raise AuditError(f"Temporal: {error.message}") from None
+
+    return asyncio.run(guarded())
+
+
+async def _client(settings: Settings) -> Client:
+    try:
+        return await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=DATA_CONVERTER,
+        )
+    except RuntimeError as error:
+        # The SDK reports an unreachable server as a RuntimeError from its core.
+        raise AuditError(f"cannot reach Temporal at {settings.temporal_address}: {error}") from None
+
+
+@asynccontextmanager
+async def _store(settings: Settings) -> AsyncIterator[PostgresEventStore]:
+    store = await PostgresEventStore.connect(await resolve_database_url(settings))
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+def show(settings: Settings, switch_id: str) -> SwitchAudit:
+    async def work() -> SwitchAudit:
+        client = await _client(settings)
+        async with _store(settings) as store:
+            return await audit_switch(store, client, switch_id)
+
+    return _run(work())
+
+
+def export(settings: Settings, switch_id: str, out: Path) -> int:
+    async def work() -> int:
+        client = await _client(settings)
+        async with _store(settings) as store:
+            return await export_switch(store, client, switch_id, out)
+
+    return _run(work())
+
+
+def replay_histories(
+    settings: Settings,
+    query: str | None,
+    folder: Path | None,
+    progress: Callable[[ReplayReport], None] | None = None,
+) -> ReplayReport:
+    async def work() -> ReplayReport:
+        if folder is not None:
+            return await replay(histories_in(folder), progress=progress)
+        client = await _client(settings)
+        return await replay(histories_from(client, query), progress=progress)
+
+    return _run(work())
+
+
+def rebuild_read_model(settings: Settings) -> RebuildReport:
+    async def work() -> RebuildReport:
+        async with _store(settings) as store:
+            return await rebuild_and_compare(store, None)
+
+    return _run(work())
+
+
+def check_bundle(path: Path) -> BundleCheck:
+    return _run(verify_bundle(path))

@@ -125,7 +125,9 @@ def db_current_command() -> None:
         raise fail(str(error)) from None
 
 
-audit_app = typer.Typer(help="Prove what happened: chains, timelines, replay, bundles.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Prove what happened: chains, timelines, replay, bundles.", no_args_is_help=True
+)
 app.add_typer(audit_app, name="audit")
 
 

@@ -9,8 +9,11 @@ migrated template, dropped afterwards) or `event_store` (a PostgresEventStore on
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -20,15 +23,21 @@ from eventstore.postgres import PostgresEventStore
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server_url() -> Iterator[str]:
     """A URL on the test server with rights to create databases."""
     external = os.environ.get("DATABASE_URL")
     if external:
         yield external
         return
-    server = embedded_server(tmp_path_factory.mktemp("eventstore-db"))
-    yield server.get_uri(database="postgres")
-    server.cleanup()
+    # Not under pytest's basetemp: every pytest session chmods that tree to 0700, which
+    # would lock out the server's own system user whenever two sessions run at once.
+    folder = Path(tempfile.mkdtemp(prefix="switching-test-pg-"))
+    server = embedded_server(folder)
+    try:
+        yield server.get_uri(database="postgres")
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

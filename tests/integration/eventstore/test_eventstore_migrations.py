@@ -1,0 +1,100 @@
+"""The alembic migrations: a clean round trip, and agreement with the Core tables."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from eventstore.database import (
+    alembic_config,
+    downgrade,
+    migrate_to_head,
+    revisions,
+    sqlalchemy_url,
+    upgrade,
+    with_database,
+)
+from eventstore.schema import metadata
+
+
+@pytest.fixture
+async def empty_database_url(postgres_server_url: str) -> AsyncIterator[str]:
+    name = f"eventstore_empty_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield with_database(postgres_server_url, name)
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _tables(url: str) -> set[str]:
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        functions = await connection.fetch(
+            "SELECT proname FROM pg_proc WHERE proname LIKE 'eventstore_%'"
+        )
+    finally:
+        await connection.close()
+    return {row["tablename"] for row in rows} | {row["proname"] for row in functions}
+
+
+def test_migrations_have_a_single_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config("postgresql://unused/none"))
+    assert len(script.get_heads()) == 1
+
+
+async def test_upgrade_downgrade_upgrade_round_trip(empty_database_url: str) -> None:
+    url = empty_database_url
+    assert (await revisions(url)).current is None
+
+    await migrate_to_head(url)
+    migrated = await _tables(url)
+    head = (await revisions(url)).head
+    assert (await revisions(url)).current == head
+    assert {"events", "streams", "eventstore_watermark", "eventstore_refuse_change"} <= migrated
+
+    await downgrade(url, "base")
+    assert (await revisions(url)).current is None
+    assert await _tables(url) == {"alembic_version"}
+
+    await upgrade(url, "head")
+    assert (await revisions(url)).current == head
+    assert await _tables(url) == migrated
+
+
+async def test_every_revision_steps_down_and_up_again(empty_database_url: str) -> None:
+    script = ScriptDirectory.from_config(alembic_config(empty_database_url))
+    ordered = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    for revision in ordered:
+        await upgrade(empty_database_url, revision)
+        await downgrade(empty_database_url, "-1")
+        await upgrade(empty_database_url, revision)
+        assert (await revisions(empty_database_url)).current == revision
+
+
+async def test_models_and_migrations_agree(database_url: str) -> None:
+    def compare(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        return list(compare_metadata(context, metadata))
+
+    engine = create_async_engine(sqlalchemy_url(database_url))
+    try:
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(compare)
+    finally:
+        await engine.dispose()
+    assert differences == []

@@ -6,5 +6,6 @@
 - `ledger`, `directory`, `sink`: delivery tracking, registration-to-switch routing and the
   signal, each a small interface with an in-memory implementation;
 - `delivery`: the retrying delivery loop; `postgres`, `temporal`: production implementations;
+  `schema`: the receiver's table and index (migration 0002) in SQLAlchemy Core;
 - `server`: uvicorn over mutual TLS; `service`: the `switching receiver` process.
 """

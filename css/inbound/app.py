@@ -7,7 +7,7 @@ request is refused without being buffered, whatever its Content-Length claims.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -49,7 +49,7 @@ def _is_json(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() == "application/json"
 
 
-def client_subject(scope: dict[str, Any] | Any) -> str | None:
+def client_subject(scope: Mapping[str, Any]) -> str | None:
     """The client certificate's subject, as the server put it in the ASGI TLS extension."""
     tls = scope.get("extensions", {}).get("tls") or {}
     name = tls.get("client_cert_name")

@@ -106,11 +106,13 @@ async def test_control_surface_drives_a_registration(
     assert (await client.get_registration(ack.registration_id)).status is (
         CssStatus.OBJECTION_RECEIVED
     )
+    async with asyncio.timeout(15):
+        await simulator.sim.pusher.wait_for_deliveries(2)
     delivered = result(await http.get("/control/deliveries"))
-    assert {d["message_id"] for d in delivered} <= {
+    assert [d["message_id"] for d in delivered] == [
         sent["messageId"],
         second.notification.message_id,
-    }
+    ]
 
 
 async def test_control_faults_round_trip_and_refuse_nonsense(http: httpx.AsyncClient) -> None:

@@ -73,11 +73,11 @@ def history_of_file(path: Path) -> WorkflowHistory:
 
 
 def histories_in(folder: Path) -> Iterator[WorkflowHistory]:
+    """Histories read one at a time; an empty or missing folder is refused up front."""
     paths = sorted(folder.glob("*.json"))
     if not paths:
         raise AuditError(f"no *.json histories in {folder}")
-    for path in paths:
-        yield history_of_file(path)
+    return (history_of_file(path) for path in paths)
 
 
 async def histories_from(client: Client, query: str | None) -> AsyncIterator[WorkflowHistory]:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 
 from css.client import CssClient
-from css.errors import CssConflict, CssRejected, CssUnavailable, InvalidMessage
+from css.errors import CssConflict, CssRejected, CssUnavailable, UnknownKeyId
 from css.messages import CssStatus, EventType, Validated
-from css.pki import PkiPaths
+from css.pki import PkiPaths, init_pki
+from css.simulator import running_simulator
 from css.simulator.server import RunningSimulator
 from domain.identifiers import Fuel
+from tests.integration.css.conftest import sim_config
 from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration
 
 
@@ -148,15 +151,17 @@ async def test_nothing_listening_is_retryable(pki: PkiPaths) -> None:
     assert unreachable.value.retryable
 
 
-async def test_a_response_signed_by_an_untrusted_key_is_refused(
-    pki: PkiPaths, simulator: RunningSimulator
-) -> None:
-    # Rotating to a key the client has not loaded: the client's trust set is fixed at start.
-    async with CssClient.from_pki(simulator.base_url, pki.root) as css:
-        simulator.sim.keys.rotate()
-        simulator.sim.keys.rotate()
-        from css.errors import UnknownKeyId
-
-        with pytest.raises(UnknownKeyId, match="css-2026-3"):
+async def test_a_response_signed_by_an_untrusted_key_is_refused(tmp_path: Path) -> None:
+    # A PKI of its own: rotating past the provisioned keys creates a new one on disk.
+    own = init_pki(tmp_path / "pki")
+    # The client's trust set is fixed when it starts: css-2026-1 and css-2026-2.
+    async with (
+        running_simulator(sim_config(own, None)) as running,
+        CssClient.from_pki(running.base_url, own.root) as css,
+    ):
+        assert running.sim.rotate_key() == "css-2026-2"
+        assert running.sim.rotate_key() == "css-2026-3"
+        with pytest.raises(UnknownKeyId, match="css-2026-3") as refused:
             await css.get_registration("REG-1")
-    assert not InvalidMessage.retryable
+    assert not refused.value.retryable
+    assert PkiPaths.kids(own.css_jws_dir) == ["css-2026-1", "css-2026-2", "css-2026-3"]

@@ -141,9 +141,7 @@ class Engine:
         await self._record_history(handle)
         return result.state
 
-    async def _record_history(
-        self, handle: WorkflowHandle[Any, SwitchResult], status: Status
-    ) -> None:
+    async def _record_history(self, handle: WorkflowHandle[Any, SwitchResult]) -> None:
         """With SWITCHING_RECORD_HISTORIES=DIR, keep the history for the replay suite."""
         folder = os.environ.get("SWITCHING_RECORD_HISTORIES")
         if folder:

@@ -318,7 +318,8 @@ def simulator_command(
     ] = None,
     pki_dir: Annotated[Path | None, typer.Option(help="PKI folder (created if missing).")] = None,
     clock_speed: Annotated[
-        float, typer.Option(min=0.0, help="Sim seconds per real second, e.g. 20000 for demos.")
+        float,
+        typer.Option(min=0.0, help="Sim seconds per real second (20000 for demos, 0 frozen)."),
     ] = 1.0,
     clock_start: Annotated[
         datetime | None, typer.Option(help="Sim start time, ISO-8601 (default: now, UTC).")

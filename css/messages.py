@@ -195,7 +195,7 @@ _BARE: dict[
 def notification_from_fields(fields: Fields) -> Notification:
     event_type = fields.choice("eventType", EventType)
     # Later faults name the type, since which fields are required depends on it.
-    fields.what = f"{fields.what} ({event_type.value})"
+    fields = Fields(fields.raw, f"{fields.what} ({event_type.value})")
     common = (
         fields.text("messageId"),
         fields.text("registrationId"),

@@ -1,0 +1,146 @@
+"""The bodies of `switching dev`, `start`, `withdraw`, `status` and `list`.
+
+Each returns the exit status and raises only `StackError` or `OperationError` (whose
+message is the one line the CLI prints); `cli.py` holds nothing but their options.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from rich.console import Console
+from temporalio.client import Client
+
+from config import ConfigError, Settings
+from devstack import operations, render
+from devstack.config import StackConfig
+from devstack.demo.session import DEMO_CLOCK_SPEED, DemoRequest
+from devstack.dev import INTERRUPTED, DevOptions, run_dev
+from devstack.engine import Engine, connect, event_store, locate_engine
+from devstack.errors import InvalidInput, StackError
+from workflows.signup import SwitchRequest, SwitchTimings
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """`switching dev`'s flags; None keeps the setting from the environment."""
+
+    data_dir: Path | None = None
+    temporal_port: int | None = None
+    ui_port: int | None = None
+    simulator_port: int | None = None
+    receiver_port: int | None = None
+    clock_speed: float | None = None
+    css_url: str | None = None
+    demo: int | None = None
+    exit_when_done: bool = False
+
+
+def dev(options: StackOptions) -> int:
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        raise StackError(str(error)) from None
+    if options.exit_when_done and options.demo is None:
+        raise StackError("--exit-when-done needs --demo N (it exits when the demo is done)")
+    speed = options.clock_speed or (DEMO_CLOCK_SPEED if options.demo else 1.0)
+    config = StackConfig.from_settings(settings).with_options(
+        data_dir=options.data_dir.resolve() if options.data_dir else None,
+        temporal_port=options.temporal_port,
+        ui_port=options.ui_port,
+        simulator_port=options.simulator_port,
+        receiver_port=options.receiver_port,
+        clock_speed=speed,
+        external_css_url=options.css_url,
+    )
+    demo = DemoRequest(options.demo) if options.demo else None
+    try:
+        return asyncio.run(run_dev(DevOptions(config, demo, options.exit_when_done), Console()))
+    except KeyboardInterrupt:
+        # Ctrl-C before the stack's own handler was installed: nothing was started yet.
+        return INTERRUPTED
+
+
+def start(request: SwitchRequest | None, file: Path | None) -> int:
+    if file is not None and request is not None:
+        raise InvalidInput("give either --file or the switch flags, not both")
+    if file is not None:
+        request = operations.request_from_json(file)
+    if request is None:
+        raise InvalidInput("give the switch as flags (--switch-id, --fuel, --mpxn ...) or --file")
+    settings = locate_engine().settings
+    timings = SwitchTimings(settings.withdrawal_window, settings.reconcile_grace)
+    checked = request
+
+    async def action(client: Client, engine: Engine) -> operations.Started:
+        return await operations.start_switch(
+            client, checked, task_queue=engine.task_queue, timings=timings
+        )
+
+    Console().print(render.started(_with_engine(action)), highlight=False)
+    return 0
+
+
+def withdraw(switch_id: str, reason: str) -> int:
+    async def action(client: Client, engine: Engine) -> str:
+        result = await operations.withdraw_switch(client, switch_id, reason)
+        return render.withdrawn(switch_id, result)
+
+    Console().print(_with_engine(action), highlight=False)
+    return 0
+
+
+def status(switch_id: str, as_json: bool) -> int:
+    async def action(client: Client, engine: Engine) -> operations.SwitchReport:
+        async with event_store(engine) as store:
+            return await operations.switch_report(client, store, switch_id)
+
+    report = _with_engine(action)
+    if as_json:
+        print(render.report_json(report))
+    else:
+        Console().print(render.report(report), highlight=False)
+    return 0
+
+
+def list_switches(status: str | None, deadline_missed: bool, limit: int) -> int:
+    query = operations.list_query(status, deadline_missed)
+
+    async def action(client: Client, engine: Engine) -> list[operations.SwitchSummary]:
+        return await operations.list_switches(client, query, limit)
+
+    Console().print(render.switch_list(_with_engine(action)), highlight=False)
+    return 0
+
+
+def request_from_flags(
+    switch_id: str | None,
+    fuel: str | None,
+    mpxn: str | None,
+    **optional: str | bool | date | None,
+) -> SwitchRequest | None:
+    """The request the flags describe; None when no flag was given at all."""
+    given = {"switch_id": switch_id, "fuel": fuel, "mpxn": mpxn}
+    if all(value is None for value in given.values()):
+        return None
+    missing = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is None]
+    if missing:
+        raise InvalidInput(f"missing {', '.join(missing)}")
+    values = {name: value for name, value in optional.items() if value is not None}
+    return operations.request_from_mapping({**given, **values}, "flags")
+
+
+def _with_engine(action: Callable[[Client, Engine], Awaitable[T]]) -> T:
+    engine = locate_engine()
+
+    async def run() -> T:
+        return await action(await connect(engine), engine)
+
+    return asyncio.run(run())

@@ -1,0 +1,112 @@
+"""Where each piece of the dev stack lives: ports, folders and the addresses derived from them.
+
+One frozen value built from `config.Settings` plus the `switching dev` options, so every
+child process is told the same addresses the supervisor checks and prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from config import Settings
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    data_dir: Path
+    temporal_port: int = 7233
+    ui_port: int = 8233
+    simulator_port: int = 8443
+    receiver_port: int = 8444
+    #: An external PostgreSQL; None runs the embedded one under `data_dir/postgres`.
+    database_url: str | None = None
+    namespace: str = "default"
+    task_queue: str = "switching"
+    gaining_supplier_id: str = "GAIN"
+    #: Simulated seconds per real second in the CSS simulator (the demo speeds it up).
+    clock_speed: float = 1.0
+    #: A CSS (or simulator) run elsewhere; None starts the simulator as part of the stack.
+    external_css_url: str | None = None
+    host: str = HOST
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StackConfig:
+        return cls(
+            data_dir=settings.data_dir,
+            simulator_port=settings.simulator_port,
+            receiver_port=settings.receiver_port,
+            database_url=settings.database_url,
+            namespace=settings.temporal_namespace,
+            task_queue=settings.task_queue,
+            gaining_supplier_id=settings.gaining_supplier_id,
+        )
+
+    def with_options(self, **options: Any) -> StackConfig:
+        """A copy with the given CLI options; an option left as None keeps the setting."""
+        given = {name: value for name, value in options.items() if value is not None}
+        return replace(self, **given)
+
+    @property
+    def temporal_address(self) -> str:
+        return f"{self.host}:{self.temporal_port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{self.host}:{self.ui_port}"
+
+    @property
+    def css_url(self) -> str:
+        return self.external_css_url or f"https://{self.host}:{self.simulator_port}"
+
+    @property
+    def receiver_url(self) -> str:
+        return f"https://{self.host}:{self.receiver_port}"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def temporal_db(self) -> Path:
+        return self.data_dir / "temporal" / "temporal.db"
+
+    def ports(self) -> dict[str, tuple[int, str]]:
+        """Each port the stack binds, with the component and the option that moves it."""
+        ports = {
+            "Temporal": (self.temporal_port, "--temporal-port"),
+            "Temporal UI": (self.ui_port, "--ui-port"),
+            "receiver": (self.receiver_port, "--receiver-port"),
+        }
+        if self.external_css_url is None:
+            ports["CSS simulator"] = (self.simulator_port, "--simulator-port")
+        return ports
+
+    def child_env(self, base: Mapping[str, str], database_url: str) -> dict[str, str]:
+        """The environment every child runs with: `config.Settings` reads these names."""
+        env = dict(base)
+        env.update(
+            {
+                "SWITCHING_DATA_DIR": str(self.data_dir),
+                "DATABASE_URL": database_url,
+                "TEMPORAL_ADDRESS": self.temporal_address,
+                "TEMPORAL_NAMESPACE": self.namespace,
+                "SWITCHING_TASK_QUEUE": self.task_queue,
+                "CSS_URL": self.css_url,
+                "RECEIVER_HOST": self.host,
+                "RECEIVER_PORT": str(self.receiver_port),
+                "SIMULATOR_PORT": str(self.simulator_port),
+                "GAINING_SUPPLIER_ID": self.gaining_supplier_id,
+                # Children log straight to their files; buffering would hide a crash's last words.
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env

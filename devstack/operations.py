@@ -1,0 +1,300 @@
+"""What the operator commands do: start, withdraw, show and list switches.
+
+Each function takes a connected Temporal client (and the event store where facts are
+read) and returns a plain result; Temporal's errors are translated here into the small
+tree of `devstack.errors`, so the CLI only prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from devstack.errors import (
+    EngineUnreachable,
+    InvalidInput,
+    SwitchNotFound,
+    WithdrawalRefused,
+)
+from domain.lifecycle import Status
+from domain.switch import SwitchState
+from eventstore.interface import EventStore
+from eventstore.model import RecordedEvent
+from workflows import search_attributes as sa
+from workflows.messages import (
+    STATUS_QUERY,
+    WITHDRAW_UPDATE,
+    WORKFLOW_NAME,
+    SwitchResult,
+    WithdrawRequest,
+    WithdrawResult,
+)
+from workflows.signup import InvalidSwitchRequest, SwitchRequest, SwitchTimings, request_switch
+
+#: How long an update or query may wait for a worker before we call the engine unreachable.
+WORKER_ANSWER_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Started:
+    switch_id: str
+    created: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    version: int
+    recorded_at: datetime
+    type: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SwitchReport:
+    state: SwitchState
+    execution: str
+    timeline: tuple[TimelineEntry, ...]
+
+
+@dataclass(frozen=True)
+class SwitchSummary:
+    switch_id: str
+    status: str
+    fuel: str
+    supply_start_date: date | None
+    deadline_missed: bool
+    compensation_due: bool
+    stuck: bool
+    started_at: datetime | None
+
+
+# --- start ---------------------------------------------------------------------------------
+
+
+def request_from_json(path: Path) -> SwitchRequest:
+    """A switch request from a JSON object whose keys are `SwitchRequest`'s fields."""
+    try:
+        raw = json.loads(path.read_text())
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise InvalidInput(f"{path} is not JSON: {error}") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path} must hold one JSON object")
+    return request_from_mapping(raw, str(path))
+
+
+def request_from_mapping(raw: Mapping[str, Any], where: str) -> SwitchRequest:
+    known = {f.name for f in fields(SwitchRequest)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise InvalidInput(
+            f"{where}: unknown field(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}"
+        )
+    missing = sorted({"switch_id", "fuel", "mpxn"} - set(raw))
+    if missing:
+        raise InvalidInput(f"{where}: missing field(s) {', '.join(missing)}")
+    values = dict(raw)
+    ssd = values.get("requested_supply_start_date")
+    if ssd is not None:
+        values["requested_supply_start_date"] = _date(ssd, where)
+    for name in ("switch_id", "fuel", "mpxn", "market_sector", "shipper_id"):
+        if name in values and values[name] is not None and not isinstance(values[name], str):
+            raise InvalidInput(f"{where}: {name} must be a string")
+    for name in ("change_of_occupancy", "erroneous_transfer"):
+        if name in values and not isinstance(values[name], bool):
+            raise InvalidInput(f"{where}: {name} must be true or false")
+    return SwitchRequest(**values)
+
+
+def _date(value: object, where: str) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput(f"{where}: requested_supply_start_date must be YYYY-MM-DD, got {value!r}")
+
+
+async def start_switch(
+    client: Client, request: SwitchRequest, *, task_queue: str, timings: SwitchTimings
+) -> Started:
+    """Start a switch, validated first; starting one that exists reports it instead."""
+    existing = await _describe_or_none(client, request.switch_id)
+    try:
+        handle = await request_switch(client, request, task_queue=task_queue, timings=timings)
+    except InvalidSwitchRequest as error:
+        raise InvalidInput(str(error)) from None
+    except RPCError as error:
+        raise _rpc_failure(error, request.switch_id) from None
+    status = await _status_attribute(handle)
+    return Started(request.switch_id, existing is None, status)
+
+
+# --- withdraw ------------------------------------------------------------------------------
+
+
+async def withdraw_switch(client: Client, switch_id: str, reason: str) -> WithdrawResult:
+    """Withdraw a switch; CSS's or the engine's refusal becomes `WithdrawalRefused`."""
+    if not reason.strip():
+        raise InvalidInput("a withdrawal needs a reason (--reason)")
+    handle = client.get_workflow_handle(switch_id)
+    described = await _describe(handle)
+    if described.status is not WorkflowExecutionStatus.RUNNING:
+        status = described.typed_search_attributes.get(sa.SWITCH_STATUS) or "finished"
+        raise WithdrawalRefused(f"switch {switch_id} has ended ({status}); nothing to withdraw")
+    try:
+        async with asyncio.timeout(WORKER_ANSWER_SECONDS):
+            result: WithdrawResult = await handle.execute_update(
+                WITHDRAW_UPDATE, WithdrawRequest(reason), result_type=WithdrawResult
+            )
+            return result
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        raise WithdrawalRefused(str(getattr(cause, "message", cause) or error)) from None
+    except TimeoutError:
+        raise _no_worker(switch_id) from None
+    except RPCError as error:
+        raise _rpc_failure(error, switch_id) from None
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+async def switch_report(client: Client, store: EventStore, switch_id: str) -> SwitchReport:
+    """The switch's state from Temporal, and its timeline from the event store."""
+    handle = client.get_workflow_handle(switch_id, result_type=SwitchResult)
+    described = await _describe(handle)
+    execution = described.status.name if described.status else "UNKNOWN"
+    state = await _state(handle, described.status)
+    events = await store.read_stream(switch_id)
+    return SwitchReport(state, execution, tuple(_timeline_entry(e) for e in events))
+
+
+async def _state(
+    handle: WorkflowHandle[Any, SwitchResult], status: WorkflowExecutionStatus | None
+) -> SwitchState:
+    try:
+        async with asyncio.timeout(WORKER_ANSWER_SECONDS):
+            if status is WorkflowExecutionStatus.COMPLETED:
+                return (await handle.result()).state
+            state: SwitchState | None = await handle.query(STATUS_QUERY, result_type=SwitchState)
+    except TimeoutError:
+        raise _no_worker(handle.id) from None
+    except RPCError as error:
+        raise _rpc_failure(error, handle.id) from None
+    if state is None:
+        raise SwitchNotFound(f"switch {handle.id} has not recorded its request yet; try again")
+    return state
+
+
+_DETAIL_FIELDS = (
+    "kind",
+    "registration_id",
+    "supply_start_date",
+    "reason_code",
+    "reason",
+    "detail",
+    "pence",
+    "attempt",
+)
+
+
+def _timeline_entry(event: RecordedEvent) -> TimelineEntry:
+    data = event.data
+    parts = [f"{name}={data[name]}" for name in _DETAIL_FIELDS if data.get(name) is not None]
+    if data.get("stale"):
+        parts.append("stale: recorded, status unchanged")
+    return TimelineEntry(event.version, event.recorded_at, event.type, ", ".join(parts))
+
+
+# --- list ----------------------------------------------------------------------------------
+
+
+def list_query(status: str | None, deadline_missed: bool) -> str:
+    clauses = [f"WorkflowType = '{WORKFLOW_NAME}'"]
+    if status is not None:
+        try:
+            clauses.append(f"{sa.SWITCH_STATUS.name} = '{Status(status.strip().upper())}'")
+        except ValueError:
+            allowed = ", ".join(s.value for s in Status)
+            raise InvalidInput(f"unknown status {status!r}; one of {allowed}") from None
+    if deadline_missed:
+        clauses.append(f"{sa.DEADLINE_MISSED.name} = true")
+    return " AND ".join(clauses)
+
+
+async def list_switches(client: Client, query: str, limit: int) -> list[SwitchSummary]:
+    found: list[SwitchSummary] = []
+    try:
+        async for execution in client.list_workflows(query, limit=limit):
+            attrs = execution.typed_search_attributes
+            ssd = attrs.get(sa.SUPPLY_START_DATE)
+            found.append(
+                SwitchSummary(
+                    switch_id=execution.id,
+                    status=attrs.get(sa.SWITCH_STATUS) or "-",
+                    fuel=attrs.get(sa.FUEL) or "-",
+                    supply_start_date=ssd.date() if ssd else None,
+                    deadline_missed=bool(attrs.get(sa.DEADLINE_MISSED)),
+                    compensation_due=bool(attrs.get(sa.COMPENSATION_DUE)),
+                    stuck=bool(attrs.get(sa.SWITCH_STUCK)),
+                    started_at=execution.start_time,
+                )
+            )
+    except RPCError as error:
+        raise _rpc_failure(error, None) from None
+    return found
+
+
+# --- Temporal errors -----------------------------------------------------------------------
+
+
+async def _describe(handle: WorkflowHandle[Any, Any]) -> Any:
+    try:
+        return await handle.describe()
+    except RPCError as error:
+        raise _rpc_failure(error, handle.id) from None
+
+
+async def _describe_or_none(client: Client, switch_id: str) -> Any:
+    try:
+        return await _describe(client.get_workflow_handle(switch_id))
+    except SwitchNotFound:
+        return None
+
+
+async def _status_attribute(handle: WorkflowHandle[Any, Any]) -> str:
+    described = await _describe(handle)
+    return str(described.typed_search_attributes.get(sa.SWITCH_STATUS) or "starting")
+
+
+def _no_worker(switch_id: str) -> EngineUnreachable:
+    return EngineUnreachable(
+        f"no worker answered for switch {switch_id} within {WORKER_ANSWER_SECONDS:.0f}s; "
+        "is a worker running (`switching worker`, or `switching dev`)?"
+    )
+
+
+def _rpc_failure(error: RPCError, switch_id: str | None) -> Exception:
+    if error.status is RPCStatusCode.NOT_FOUND and switch_id is not None:
+        return SwitchNotFound(f"no switch with id {switch_id!r}")
+    if error.status is RPCStatusCode.INVALID_ARGUMENT:
+        return InvalidInput(error.message)
+    if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        return EngineUnreachable(f"Temporal did not answer: {error.message}")
+    return EngineUnreachable(f"Temporal refused the call ({error.status.name}): {error.message}")

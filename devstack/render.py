@@ -1,0 +1,122 @@
+"""How the dev stack and the operator commands print: rich tables for people, JSON for tools."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from devstack.operations import Started, SwitchReport, SwitchSummary
+from devstack.supervisor import Service
+from workflows.messages import WithdrawResult
+
+
+def services_table(services: Sequence[Service], logs: str) -> Table:
+    table = Table(title="switching engine: dev stack", title_justify="left", expand=False)
+    table.add_column("service", style="bold")
+    table.add_column("address", style="cyan", overflow="fold")
+    table.add_column("notes")
+    for service in services:
+        table.add_row(service.name, service.address, service.note)
+    table.caption = f"logs in {logs}; Ctrl-C stops everything"
+    table.caption_justify = "left"
+    return table
+
+
+def started(result: Started) -> str:
+    if result.created:
+        return f"started switch {result.switch_id} ({result.status})"
+    return f"switch {result.switch_id} already exists ({result.status}); nothing started"
+
+
+def withdrawn(switch_id: str, result: WithdrawResult) -> str:
+    return f"switch {switch_id}: {result.status} - {result.detail}"
+
+
+def report(result: SwitchReport) -> RenderableType:
+    state = result.state
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    rows: list[tuple[str, Any]] = [
+        ("switch", state.switch_id),
+        ("status", f"{state.status} (workflow {result.execution.lower()})"),
+        ("fuel / sector", f"{state.fuel} / {state.market_sector}"),
+        ("meter point", state.mpxn),
+        ("registration", state.registration_id),
+        ("supply start date", state.supply_start_date),
+        ("objection window ends", state.objection_window_end),
+        ("two-day target", _flagged(state.two_day_target, state.deadline_missed, "missed")),
+        ("five-day backstop", _flagged(state.backstop, state.compensation_due, "£30 due")),
+        ("reason code", state.reason_code),
+        ("stuck", "yes, reconciling with CSS" if state.stuck else None),
+    ]
+    for label, value in rows:
+        if value is not None:
+            facts.add_row(label, _text(value))
+    timeline = Table(title="timeline (event store)", title_justify="left")
+    for column in ("#", "recorded", "event", "detail"):
+        timeline.add_column(column)
+    for entry in result.timeline:
+        timeline.add_row(str(entry.version), _text(entry.recorded_at), entry.type, entry.detail)
+    return Group(facts, Text(""), timeline)
+
+
+def report_json(result: SwitchReport) -> str:
+    return json.dumps(asdict(result), default=_json_default, indent=2, sort_keys=True)
+
+
+def switch_list(found: Sequence[SwitchSummary]) -> RenderableType:
+    if not found:
+        return Text("no switches match")
+    table = Table()
+    for column in ("switch", "status", "fuel", "supply start", "flags", "started"):
+        table.add_column(column)
+    for item in found:
+        flags = [
+            name
+            for name, on in (
+                ("deadline missed", item.deadline_missed),
+                ("£30 due", item.compensation_due),
+                ("stuck", item.stuck),
+            )
+            if on
+        ]
+        table.add_row(
+            item.switch_id,
+            item.status,
+            item.fuel,
+            _text(item.supply_start_date),
+            ", ".join(flags),
+            _text(item.started_at),
+        )
+    table.caption = f"{len(found)} switch(es)"
+    return table
+
+
+def _flagged(value: datetime | None, flag: bool, label: str) -> str | None:
+    if value is None:
+        return None
+    return f"{_text(value)}{f' ({label})' if flag else ''}"
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+    return str(value)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | frozenset | set):
+        return list(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")

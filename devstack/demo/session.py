@@ -1,0 +1,61 @@
+"""`--demo N` from start to verdict: resume or create the batch, set the simulator up for
+a demo (fast clock, every notification sent twice), play it live, then check the event
+store against Temporal and print the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from rich.console import Console
+from temporalio.client import Client
+
+from devstack.config import StackConfig
+from devstack.demo import manifest
+from devstack.demo.checks import store_problems
+from devstack.demo.css_control import SimulatorControl
+from devstack.demo.runner import DemoOutcome, DemoSettings, play
+from devstack.demo.scenarios import SCENARIOS, plan_batch
+from devstack.demo.view import summary, watching
+from eventstore.postgres import PostgresEventStore
+
+#: Simulated seconds per real second: a simulated working day passes in about 14 seconds.
+DEMO_CLOCK_SPEED = 6000.0
+
+
+@dataclass(frozen=True)
+class DemoRequest:
+    size: int
+    limit: timedelta = timedelta(minutes=15)
+
+
+async def run_demo(
+    client: Client, config: StackConfig, database_url: str, request: DemoRequest, console: Console
+) -> DemoOutcome:
+    batch, resumed = manifest.resume_or_create(config.data_dir, request.size)
+    switches = plan_batch(batch.batch_id, batch.size)
+    verb = "resuming" if resumed else "starting"
+    console.print(
+        f"{verb} demo batch {batch.batch_id}: {batch.size} switches over "
+        f"{min(batch.size, len(SCENARIOS))} scenarios; CSS clock x{config.clock_speed:g}, "
+        "every notification sent twice"
+    )
+    settings = DemoSettings(task_queue=config.task_queue, limit=request.limit)
+    async with SimulatorControl(config.css_url, config.pki_dir) as css:
+        await css.set_speed(config.clock_speed)
+        await css.set_faults(duplicate_rate=1.0)
+        with watching(console, f"demo batch {batch.batch_id}") as observe:
+            outcome = await play(client, switches, settings, observe)
+        outcome.duplicates_delivered = await css.duplicate_deliveries()
+    if outcome.duplicates_delivered == 0:
+        outcome.problems.append("CSS delivered no duplicate notification to test the engine with")
+    store = await PostgresEventStore.connect(database_url, min_size=1, max_size=2)
+    try:
+        outcome.problems.extend(await store_problems(store, outcome.progress))
+    finally:
+        await store.close()
+    if all(item.finished for item in outcome.progress):
+        manifest.mark_finished(config.data_dir, batch)
+    for line in summary(outcome):
+        console.print(line)
+    return outcome

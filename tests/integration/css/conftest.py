@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import pytest
 
 from css import tls
 from css.client import CssClient
 from css.pki import PkiPaths, init_pki, load_trusted_keys
-from css.simulator import LifecycleSettings, SimulatorConfig, running_simulator
+from css.simulator import running_simulator
 from css.simulator.server import RunningSimulator, serving
-from tests.integration.css.support import MONDAY_9AM, VALIDATION_DELAY, StubReceiver
+from tests.integration.css.support import StubReceiver, sim_config
 
 
 @pytest.fixture(scope="session")
@@ -25,19 +24,6 @@ async def receiver(pki: PkiPaths) -> AsyncIterator[tuple[StubReceiver, str]]:
     stub = StubReceiver(load_trusted_keys(pki.css_jws_dir))
     async with serving(stub.app(), tls.receiver_server_context(pki)) as served:
         yield stub, served.base_url
-
-
-def sim_config(pki: PkiPaths, receiver_url: str | None, **changes: object) -> SimulatorConfig:
-    """The simulator on a free port, its clock frozen at MONDAY_9AM (tests advance it)."""
-    base = SimulatorConfig(
-        pki_dir=pki.root,
-        port=0,
-        receiver_url=receiver_url,
-        clock_start=MONDAY_9AM,
-        clock_speed=0.0,
-        lifecycle=LifecycleSettings(validation_delay=VALIDATION_DELAY),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 @pytest.fixture

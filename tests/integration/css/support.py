@@ -20,6 +20,8 @@ from starlette.routing import Route
 from css import jws
 from css.errors import BadSignature, InvalidMessage
 from css.messages import Notification, RegistrationRequest, parse_notification
+from css.pki import PkiPaths
+from css.simulator import LifecycleSettings, SimulatorConfig
 from domain.identifiers import Fuel, MarketSector
 
 # Monday 2 March 2026, 09:00 in London (GMT): a plain working week ahead.
@@ -94,3 +96,16 @@ class StubReceiver:
             for r in self.received
             if registration_id is None or r.notification.registration_id == registration_id
         ]
+
+
+def sim_config(pki: PkiPaths, receiver_url: str | None, **changes: object) -> SimulatorConfig:
+    """The simulator on a free port, its clock frozen at MONDAY_9AM (tests advance it)."""
+    base = SimulatorConfig(
+        pki_dir=pki.root,
+        port=0,
+        receiver_url=receiver_url,
+        clock_start=MONDAY_9AM,
+        clock_speed=0.0,
+        lifecycle=LifecycleSettings(validation_delay=VALIDATION_DELAY),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]

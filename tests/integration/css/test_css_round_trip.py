@@ -16,8 +16,7 @@ from css.pki import PkiPaths, init_pki
 from css.simulator import running_simulator
 from css.simulator.server import RunningSimulator
 from domain.identifiers import Fuel
-from tests.integration.css.conftest import sim_config
-from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration
+from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration, sim_config
 
 
 async def test_registration_round_trip(

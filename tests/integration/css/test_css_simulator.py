@@ -21,8 +21,7 @@ from css.simulator import running_simulator
 from css.simulator.push import Delivery
 from css.simulator.server import RunningSimulator
 from domain.identifiers import MarketSector, mpan_core_check_digit
-from tests.integration.css.conftest import sim_config
-from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration
+from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration, sim_config
 
 FOUR_DAYS = timedelta(days=4)
 

@@ -1,0 +1,115 @@
+"""docker-compose.yml: every service the README names is there, pinned, and wired to the
+addresses the other services listen on (read the way `config.Settings` reads them)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, Any]:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    found: dict[str, Any] = compose["services"]
+    return found
+
+
+def _readme_services() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## Production", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([a-z-]+)` \|", section, flags=re.MULTILINE)
+
+
+def _flag(service: dict[str, Any], name: str) -> str:
+    """The value of `--name=value` in a service's command."""
+    for part in service["command"]:
+        if part.startswith(f"--{name}="):
+            return str(part.split("=", 1)[1])
+    raise AssertionError(f"--{name} missing from {service['command']}")
+
+
+def _published_container_port(service: dict[str, Any]) -> set[int]:
+    return {int(str(mapping).rsplit(":", 1)[1]) for mapping in service.get("ports", [])}
+
+
+def test_every_service_the_readme_names_is_in_the_compose_file(services: dict[str, Any]) -> None:
+    named = _readme_services()
+    assert {"temporal", "temporal-ui", "eventstore-db", "worker", "receiver"} <= set(named)
+    missing = [name for name in named if name not in services]
+    assert missing == []
+
+
+def test_every_image_is_pinned_to_a_version(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        image = service["image"]
+        repository, _, tag = image.rpartition(":")
+        assert repository, f"{name}: {image} has no tag"
+        assert tag != "latest", f"{name}: {image} is not pinned"
+        assert re.search(r"\d", tag), f"{name}: {image} is not pinned to a version"
+
+
+def test_temporal_runs_on_its_own_postgresql_and_the_ui_points_at_it(
+    services: dict[str, Any],
+) -> None:
+    temporal = services["temporal"]
+    assert temporal["environment"]["POSTGRES_SEEDS"] == "temporal-db"
+    assert temporal["environment"]["DB"].startswith("postgres")
+    assert "temporal-db" in temporal["depends_on"]
+    assert services["temporal-db"]["image"].startswith("postgres:")
+    assert services["temporal-ui"]["environment"]["TEMPORAL_ADDRESS"] == "temporal:7233"
+    assert 7233 in _published_container_port(temporal)
+
+
+@pytest.mark.parametrize("name", ["worker", "receiver"])
+def test_engine_processes_find_temporal_and_the_event_store(
+    services: dict[str, Any], name: str
+) -> None:
+    settings = Settings.from_env(services[name]["environment"])
+    assert settings.temporal_address == "temporal:7233"
+    assert settings.database_url is not None
+    database = urlsplit(settings.database_url)
+    store = services["eventstore-db"]["environment"]
+    assert (database.hostname, database.port) == ("eventstore-db", 5432)
+    assert (database.username, database.password) == (
+        store["POSTGRES_USER"],
+        store["POSTGRES_PASSWORD"],
+    )
+    assert database.path == f"/{store['POSTGRES_DB']}"
+    assert {"migrate", "temporal"} <= set(services[name]["depends_on"])
+
+
+def test_the_worker_calls_the_simulator_where_it_listens(services: dict[str, Any]) -> None:
+    settings = Settings.from_env(services["worker"]["environment"])
+    css = urlsplit(settings.css_url)
+    simulator = services["simulator"]
+    assert css.scheme == "https"
+    assert (css.hostname, css.port) == ("simulator", int(_flag(simulator, "port")))
+    assert services["worker"]["deploy"]["replicas"] >= 2
+
+
+def test_the_simulator_pushes_to_the_receiver_where_it_listens(services: dict[str, Any]) -> None:
+    receiver = services["receiver"]
+    target = urlsplit(_flag(services["simulator"], "receiver-url"))
+    assert (target.hostname, target.port) == ("receiver", int(_flag(receiver, "port")))
+    assert _flag(receiver, "host") == "0.0.0.0"
+    assert int(_flag(receiver, "port")) in _published_container_port(receiver)
+
+
+def test_every_engine_process_reads_the_same_pki(services: dict[str, Any]) -> None:
+    engine = ["pki", "migrate", "simulator", "receiver", "worker"]
+    for name in engine:
+        assert "pki:/data/pki" in services[name]["volumes"], name
+    assert services["pki"]["command"][-1] == "/data/pki"
+    for name in ("simulator", "receiver"):
+        assert _flag(services[name], "pki-dir") == "/data/pki"
+        assert services[name]["depends_on"]["pki"]["condition"] == "service_completed_successfully"
+    assert Settings.from_env(services["worker"]["environment"]).pki_dir == Path("/data/pki")

@@ -7,6 +7,7 @@ CSS gateway swapped for the in-memory one (behind our own interface).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import uuid
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.events import event_from_record
@@ -60,6 +62,19 @@ class Engine:
     css: FakeCss
     task_queue: str
     _counter: int = field(default=0)
+    started: list[str] = field(default_factory=list)
+
+    def track(self, handle: WorkflowHandle[Any, Any]) -> None:
+        """Remember a workflow so the test's teardown can end it."""
+        self.started.append(handle.id)
+
+    async def end_leftovers(self) -> None:
+        # A switch left running without its worker holds workflow tasks that nobody takes,
+        # which stops the shared time-skipping clock for every later test.
+        for workflow_id in self.started:
+            handle = self.env.client.get_workflow_handle(workflow_id)
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
 
     async def start(self, **overrides: Any) -> WorkflowHandle[Any, SwitchResult]:
         switch_id = f"sw-{uuid.uuid4().hex[:12]}"
@@ -72,9 +87,11 @@ class Engine:
             reconcile_grace_seconds=3600,
             **overrides,
         )
-        return await self.env.client.start_workflow(
+        handle = await self.env.client.start_workflow(
             WORKFLOW_NAME, inp, id=switch_id, task_queue=self.task_queue, result_type=SwitchResult
         )
+        self.track(handle)
+        return handle
 
     async def state(self, handle: WorkflowHandle[Any, SwitchResult]) -> SwitchState:
         state = await handle.query(STATUS_QUERY, result_type=SwitchState)
@@ -163,5 +180,7 @@ async def engine(
         gaining_supplier_id="GAIN",
         task_queue=task_queue,
     )
+    engine = Engine(temporal_env, event_store, css, task_queue)
     async with worker:
-        yield Engine(temporal_env, event_store, css, task_queue)
+        yield engine
+        await engine.end_leftovers()

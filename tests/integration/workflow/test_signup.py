@@ -70,6 +70,7 @@ async def test_starting_the_same_switch_twice_returns_the_existing_one(engine: E
     second = await request_switch(
         engine.env.client, request(switch_id="sw-twice"), task_queue=engine.task_queue
     )
+    engine.track(first)
     assert second.id == first.id
     assert second.result_run_id == first.result_run_id
     await engine.env.sleep(timedelta(minutes=11))

@@ -383,15 +383,16 @@ def simulator_command(
 
 def _devstack(action: Any) -> None:
     """Run a dev-stack or operator command body; its errors become one line."""
+    from devstack.commands import exit_now
     from devstack.errors import OperationError, StackError
 
     try:
         code = action()
     except OperationError as error:
-        raise fail(str(error), error.exit_code) from None
+        code = fail(str(error), error.exit_code).exit_code
     except StackError as error:
-        raise fail(str(error)) from None
-    raise typer.Exit(code)
+        code = fail(str(error)).exit_code
+    exit_now(code)
 
 
 @app.command("dev")

@@ -7,11 +7,13 @@ message is the one line the CLI prints); `cli.py` holds nothing but their option
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from rich.console import Console
 from temporalio.client import Client
@@ -41,6 +43,18 @@ class StackOptions:
     css_url: str | None = None
     demo: int | None = None
     exit_when_done: bool = False
+
+
+def exit_now(code: int) -> NoReturn:
+    """Exit without interpreter teardown, output flushed first.
+
+    The Temporal client's native runtime keeps threads that can touch the interpreter while
+    it finalizes, which aborts a short-lived process now and then (temporalio/sdk-python
+    issue 300); every command is done with its work and its output by this point.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def dev(options: StackOptions) -> int:
@@ -77,6 +91,8 @@ def start(request: SwitchRequest | None, file: Path | None) -> int:
         raise InvalidInput("give the switch as flags (--switch-id, --fuel, --mpxn ...) or --file")
     settings = locate_engine().settings
     timings = SwitchTimings(settings.withdrawal_window, settings.reconcile_grace)
+    # Bad input is reported as such even when no engine runs.
+    operations.check_request(request, timings)
     checked = request
 
     async def action(client: Client, engine: Engine) -> operations.Started:
@@ -89,6 +105,8 @@ def start(request: SwitchRequest | None, file: Path | None) -> int:
 
 
 def withdraw(switch_id: str, reason: str) -> int:
+    operations.check_reason(reason)
+
     async def action(client: Client, engine: Engine) -> str:
         result = await operations.withdraw_switch(client, switch_id, reason)
         return render.withdrawn(switch_id, result)

@@ -42,7 +42,13 @@ from workflows.messages import (
     WithdrawRequest,
     WithdrawResult,
 )
-from workflows.signup import InvalidSwitchRequest, SwitchRequest, SwitchTimings, request_switch
+from workflows.signup import (
+    InvalidSwitchRequest,
+    SwitchRequest,
+    SwitchTimings,
+    request_switch,
+    validate_request,
+)
 
 #: How long an update or query may wait for a worker before we call the engine unreachable.
 WORKER_ANSWER_SECONDS = 30.0
@@ -130,6 +136,13 @@ def _date(value: object, where: str) -> date:
     raise InvalidInput(f"{where}: requested_supply_start_date must be YYYY-MM-DD, got {value!r}")
 
 
+def check_request(request: SwitchRequest, timings: SwitchTimings) -> None:
+    try:
+        validate_request(request, timings=timings)
+    except InvalidSwitchRequest as error:
+        raise InvalidInput(str(error)) from None
+
+
 async def start_switch(
     client: Client, request: SwitchRequest, *, task_queue: str, timings: SwitchTimings
 ) -> Started:
@@ -150,8 +163,7 @@ async def start_switch(
 
 async def withdraw_switch(client: Client, switch_id: str, reason: str) -> WithdrawResult:
     """Withdraw a switch; CSS's or the engine's refusal becomes `WithdrawalRefused`."""
-    if not reason.strip():
-        raise InvalidInput("a withdrawal needs a reason (--reason)")
+    check_reason(reason)
     handle = client.get_workflow_handle(switch_id)
     described = await _describe(handle)
     if described.status is not WorkflowExecutionStatus.RUNNING:
@@ -170,6 +182,11 @@ async def withdraw_switch(client: Client, switch_id: str, reason: str) -> Withdr
         raise _no_worker(switch_id) from None
     except RPCError as error:
         raise _rpc_failure(error, switch_id) from None
+
+
+def check_reason(reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput("a withdrawal needs a reason (--reason)")
 
 
 # --- status --------------------------------------------------------------------------------

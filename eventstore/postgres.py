@@ -22,7 +22,11 @@ import asyncpg
 from eventstore.batch import check_stream_id, prepare
 from eventstore.driver import driver_errors
 from eventstore.model import ANY, AppendResult, ExpectedVersion, NewEvent, RecordedEvent
-from eventstore.postgres_append import append_in_transaction
+from eventstore.postgres_append import (
+    HeadCache,
+    append_in_transaction,
+    append_optimistically,
+)
 from eventstore.postgres_read import READ_RANGE, READ_STREAM, Watermark, decode
 from eventstore.subscription import Subscription
 
@@ -106,6 +110,7 @@ class PostgresEventStore:
         self._poll_interval = poll_interval
         self._watermark = Watermark()
         self._notifier = _Notifier(pool)
+        self._heads = HeadCache()
 
     @classmethod
     async def connect(
@@ -145,10 +150,15 @@ class PostgresEventStore:
     ) -> AppendResult:
         prepared = prepare(stream_id, events, expected_version)
         with driver_errors(f"appending to stream {stream_id!r}"):
-            async with self._pool.acquire() as connection, connection.transaction():
-                result = await append_in_transaction(
-                    connection, stream_id, prepared, expected_version
+            async with self._pool.acquire() as connection:
+                result = await append_optimistically(
+                    connection, stream_id, prepared, expected_version, self._heads
                 )
+                if result is None:
+                    async with connection.transaction():
+                        result = await append_in_transaction(
+                            connection, stream_id, prepared, expected_version, self._heads
+                        )
         if not result.duplicate:
             self._notifier.poke()
         return result

@@ -1,20 +1,28 @@
-"""Appending to a stream inside a PostgreSQL transaction.
+"""Appending to a stream in PostgreSQL, usually in one round trip.
 
-Per append, in one transaction: lock the stream's head row (creating it for a new
-stream), look up the batch's idempotency keys, check the expected version, then insert
-the linked events and move the head in one statement. Locking the head row serialises the
-writers of one stream, so versions and the hash chain stay correct even for concurrent
-appends with ANY, while appends to different streams never wait for each other (no table
-lock, no global counter besides the position sequence).
+All the work happens in the `eventstore_append` function (migration 0003): lock the
+stream's head row, look up the batch's idempotency keys, and insert the events and move
+the head only if the head is the one the caller linked the batch after. Locking the head
+row serialises the writers of one stream, so versions and the hash chain stay correct even
+for concurrent appends with ANY, while appends to different streams never wait for each
+other (no table lock, no global counter besides the position sequence).
 
-The lock is taken before any position is drawn, and taking it gives the transaction its
-id: the readers' watermark relies on that order (see `postgres_read`).
+The chain is computed here, in Python, so the caller has to guess the head first. The
+guess comes from a cache of heads this store wrote or read (or is exact: a new stream).
+A right guess is one autocommitted call; a wrong or missing one falls back to a short
+transaction that locks and reads the head, links, and writes (two calls), which always
+progresses.
+
+The function takes the transaction id before drawing any position: the readers' watermark
+relies on that order (see `postgres_read`).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -34,80 +42,69 @@ from eventstore.model import GENESIS_HASH, AppendResult, ExpectedVersion
 if TYPE_CHECKING:
     from eventstore.driver import Connection
 
-_LOCK_HEAD = """
-SELECT version, last_hash, clock_timestamp() AS now
-FROM streams WHERE stream_id = $1 FOR UPDATE
-"""
-
-_CREATE_HEAD = """
-INSERT INTO streams (stream_id, version, last_hash) VALUES ($1, 0, $2)
-ON CONFLICT (stream_id) DO NOTHING
-RETURNING version, last_hash, clock_timestamp() AS now
-"""
-
-_EXISTING_KEYS = """
-SELECT idempotency_key, version, position, type
-FROM events WHERE stream_id = $1 AND idempotency_key = ANY($2::text[])
-"""
-
-_INSERT = """
-WITH inserted AS (
-    INSERT INTO events (stream_id, version, event_id, type, schema_version, data, metadata,
-                        idempotency_key, recorded_at, hash, previous_hash)
-    SELECT $1, batch.version, batch.event_id, batch.type, batch.schema_version,
-           batch.data::json, batch.metadata::json, batch.idempotency_key, $2,
-           batch.hash, batch.previous_hash
-    FROM unnest($3::bigint[], $4::uuid[], $5::text[], $6::integer[], $7::text[],
-                $8::text[], $9::text[], $10::text[], $11::text[])
-         AS batch(version, event_id, type, schema_version, data, metadata,
-                  idempotency_key, hash, previous_hash)
-    ORDER BY batch.version
-    RETURNING position, version
-), head AS (
-    UPDATE streams SET version = $12, last_hash = $13, updated_at = $2 WHERE stream_id = $1
+_APPEND = (
+    "SELECT * FROM eventstore_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
 )
-SELECT position FROM inserted ORDER BY version
-"""
+_HEAD_CACHE_SIZE = 50_000
+KEY_CONSTRAINT = "uq_events_stream_id_idempotency_key"
 
 
-async def _lock_head(connection: Connection, stream_id: str) -> asyncpg.Record:
-    # A new stream's head is created here; when two appends create it at once, the loser's
-    # insert does nothing after the winner commits, and its next lock finds the row.
-    for _ in range(3):
-        row = await connection.fetchrow(_LOCK_HEAD, stream_id)
-        if row is None:
-            row = await connection.fetchrow(_CREATE_HEAD, stream_id, GENESIS_HASH)
-        if row is not None:
-            return row
-    raise StoreUnavailable(f"could not lock the head of stream {stream_id!r}; retry")
+@dataclass(frozen=True)
+class Head:
+    version: int
+    hash: str
 
 
-async def _existing_keys(
-    connection: Connection, stream_id: str, keys: list[str]
-) -> dict[str, ExistingKey]:
-    if not keys:
-        return {}
-    # A statement of its own, after the lock: it sees what the writer we waited for
-    # committed, which a subquery of the locking statement would not.
-    rows = await connection.fetch(_EXISTING_KEYS, stream_id, keys)
-    return {
-        row["idempotency_key"]: ExistingKey(
-            row["idempotency_key"], row["version"], row["position"], row["type"]
-        )
-        for row in rows
-    }
+NEW_STREAM = Head(0, GENESIS_HASH)
 
 
-async def _insert(
+class HeadCache:
+    """The last head seen per stream, bounded (least recently used entries go first)."""
+
+    def __init__(self, size: int = _HEAD_CACHE_SIZE) -> None:
+        self._size = size
+        self._heads: OrderedDict[str, Head] = OrderedDict()
+
+    def guess(self, stream_id: str, expected: int | ExpectedVersion) -> Head | None:
+        known = self._heads.get(stream_id)
+        if isinstance(expected, int):
+            if known is not None and known.version == expected:
+                return known
+            return NEW_STREAM if expected == 0 else None
+        return known
+
+    def remember(self, stream_id: str, head: Head) -> None:
+        self._heads[stream_id] = head
+        self._heads.move_to_end(stream_id)
+        if len(self._heads) > self._size:
+            self._heads.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    kind: str  # "appended", "duplicate" or "head"
+    head: Head
+    positions: tuple[int, ...]
+    existing: dict[str, ExistingKey]
+
+
+async def _call(
     connection: Connection,
     stream_id: str,
-    linked: Sequence[LinkedEvent],
-    recorded_at: datetime,
-) -> list[int]:
-    rows = await connection.fetch(
-        _INSERT,
+    prepared: Sequence[PreparedEvent],
+    guess: Head | None,
+) -> tuple[_Outcome, list[LinkedEvent]]:
+    recorded_at = datetime.now(UTC)
+    linked = (
+        [] if guess is None else link(stream_id, prepared, guess.version, guess.hash, recorded_at)
+    )
+    row = await connection.fetchrow(
+        _APPEND,
         stream_id,
+        None if guess is None else guess.version,
+        None if guess is None else guess.hash,
         recorded_at,
+        batch_keys(prepared),
         [item.version for item in linked],
         [item.event_id for item in linked],
         [item.event.type for item in linked],
@@ -117,31 +114,95 @@ async def _insert(
         [item.event.idempotency_key for item in linked],
         [item.hash for item in linked],
         [item.previous_hash for item in linked],
-        linked[-1].version,
-        linked[-1].hash,
     )
-    return [row["position"] for row in rows]
+    assert row is not None  # a function with OUT parameters always returns one row
+    return _outcome(row), linked
+
+
+def _outcome(row: asyncpg.Record) -> _Outcome:
+    existing: dict[str, ExistingKey] = {}
+    if row["existing_keys"] is not None:
+        existing = {
+            key: ExistingKey(key, version, position, type_)
+            for key, version, position, type_ in zip(
+                row["existing_keys"],
+                row["existing_versions"],
+                row["existing_positions"],
+                row["existing_types"],
+                strict=True,
+            )
+        }
+    return _Outcome(
+        kind=row["outcome"],
+        head=Head(row["head_version"], row["head_hash"]),
+        positions=tuple(row["positions"] or ()),
+        existing=existing,
+    )
+
+
+def _result(stream_id: str, outcome: _Outcome, linked: list[LinkedEvent]) -> AppendResult:
+    return AppendResult(
+        stream_id=stream_id,
+        first_version=linked[0].version,
+        last_version=linked[-1].version,
+        positions=outcome.positions,
+        duplicate=False,
+    )
+
+
+def _replayed(stream_id: str, prepared: Sequence[PreparedEvent], outcome: _Outcome) -> AppendResult:
+    replayed = replayed_result(stream_id, prepared, outcome.existing)
+    assert replayed is not None  # the function reports 'duplicate' only with keys found
+    return replayed
 
 
 async def append_in_transaction(
     connection: Connection,
     stream_id: str,
     prepared: Sequence[PreparedEvent],
-    expected_version: int | ExpectedVersion,
+    expected: int | ExpectedVersion,
+    heads: HeadCache | None = None,
 ) -> AppendResult:
-    """Append a validated batch; the caller owns the transaction (commit makes it visible)."""
-    head = await _lock_head(connection, stream_id)
-    existing = await _existing_keys(connection, stream_id, batch_keys(prepared))
-    replayed = replayed_result(stream_id, prepared, existing)
-    if replayed is not None:
-        return replayed
-    check_version(stream_id, expected_version, head["version"])
-    linked = link(stream_id, prepared, head["version"], head["last_hash"], head["now"])
-    positions = await _insert(connection, stream_id, linked, head["now"])
-    return AppendResult(
-        stream_id=stream_id,
-        first_version=linked[0].version,
-        last_version=linked[-1].version,
-        positions=tuple(positions),
-        duplicate=False,
-    )
+    """Append a validated batch inside the caller's transaction (commit makes it visible).
+
+    The first call locks the head for the rest of the transaction and reports it, so the
+    write that follows succeeds; only a stream created concurrently needs another round.
+    """
+    heads = heads or HeadCache()
+    for _ in range(3):
+        probe, _ = await _call(connection, stream_id, prepared, None)
+        if probe.kind == "duplicate":
+            return _replayed(stream_id, prepared, probe)
+        check_version(stream_id, expected, probe.head.version)
+        outcome, linked = await _call(connection, stream_id, prepared, probe.head)
+        heads.remember(stream_id, outcome.head)
+        if outcome.kind == "appended":
+            return _result(stream_id, outcome, linked)
+    raise StoreUnavailable(f"stream {stream_id!r} kept changing during the append; retry")
+
+
+async def append_optimistically(
+    connection: Connection,
+    stream_id: str,
+    prepared: Sequence[PreparedEvent],
+    expected: int | ExpectedVersion,
+    heads: HeadCache,
+) -> AppendResult | None:
+    """One autocommitted call when the cached head is right; None when it was not (nothing
+    written), for the caller to fall back to `append_in_transaction`."""
+    guess = heads.guess(stream_id, expected)
+    if guess is None:
+        return None
+    try:
+        outcome, linked = await _call(connection, stream_id, prepared, guess)
+    except asyncpg.UniqueViolationError as error:
+        if error.constraint_name == KEY_CONSTRAINT:
+            return None  # an old key reused after a later head: the locked path reports it
+        raise
+    if outcome.kind == "duplicate":
+        return _replayed(stream_id, prepared, outcome)
+    heads.remember(stream_id, outcome.head)
+    if outcome.kind == "appended":
+        return _result(stream_id, outcome, linked)
+    check_version(stream_id, expected, outcome.head.version)
+    return None

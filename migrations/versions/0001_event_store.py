@@ -74,8 +74,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.PrimaryKeyConstraint("stream_id", name="pk_streams"),
-        sa.CheckConstraint("version >= 0", name="ck_streams_version_not_negative"),
-        sa.CheckConstraint(f"last_hash {_HASH}", name="ck_streams_last_hash_is_sha256"),
+        sa.CheckConstraint("version >= 0", name=op.f("ck_streams_version_not_negative")),
+        sa.CheckConstraint(f"last_hash {_HASH}", name=op.f("ck_streams_last_hash_is_sha256")),
     )
     op.create_table(
         "events",
@@ -100,10 +100,12 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "stream_id", "idempotency_key", name="uq_events_stream_id_idempotency_key"
         ),
-        sa.CheckConstraint("version >= 1", name="ck_events_version_positive"),
-        sa.CheckConstraint("schema_version >= 1", name="ck_events_schema_version_positive"),
-        sa.CheckConstraint(f"hash {_HASH}", name="ck_events_hash_is_sha256"),
-        sa.CheckConstraint(f"previous_hash {_HASH}", name="ck_events_previous_hash_is_sha256"),
+        sa.CheckConstraint("version >= 1", name=op.f("ck_events_version_positive")),
+        sa.CheckConstraint("schema_version >= 1", name=op.f("ck_events_schema_version_positive")),
+        sa.CheckConstraint(f"hash {_HASH}", name=op.f("ck_events_hash_is_sha256")),
+        sa.CheckConstraint(
+            f"previous_hash {_HASH}", name=op.f("ck_events_previous_hash_is_sha256")
+        ),
     )
     op.execute(_REFUSE_CHANGE)
     op.execute(

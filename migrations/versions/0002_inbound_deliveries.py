@@ -47,8 +47,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["position"], ["events.position"], name="fk_inbound_deliveries_position_events"
         ),
-        sa.CheckConstraint(f"status IN {_STATUSES}", name="ck_inbound_deliveries_status_known"),
-        sa.CheckConstraint("attempts >= 0", name="ck_inbound_deliveries_attempts_not_negative"),
+        sa.CheckConstraint(
+            f"status IN {_STATUSES}", name=op.f("ck_inbound_deliveries_status_known")
+        ),
+        sa.CheckConstraint(
+            "attempts >= 0", name=op.f("ck_inbound_deliveries_attempts_not_negative")
+        ),
     )
     op.create_index("ix_inbound_deliveries_message_id", "inbound_deliveries", ["message_id"])
     op.create_index(

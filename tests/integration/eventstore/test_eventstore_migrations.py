@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,7 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.schema import CreateTable
 
 from eventstore.database import (
     alembic_config,
@@ -98,3 +101,22 @@ async def test_models_and_migrations_agree(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert differences == []
+
+
+async def test_check_constraints_carry_the_names_the_models_give(database_url: str) -> None:
+    # Autogenerate does not compare CHECK constraints, so their names are checked here.
+    expected: set[str] = set()
+    for table in metadata.sorted_tables:
+        ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
+        expected |= set(re.findall(r"CONSTRAINT (\w+) CHECK", ddl))
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch(
+            "SELECT conname FROM pg_constraint WHERE contype = 'c' "
+            "AND conrelid::regclass::text = ANY($1::text[])",
+            [table.name for table in metadata.sorted_tables],
+        )
+    finally:
+        await connection.close()
+    assert expected
+    assert {row["conname"] for row in rows} == expected

@@ -15,7 +15,6 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Identity,
-    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -83,43 +82,4 @@ events = Table(
     CheckConstraint("schema_version >= 1", name="schema_version_positive"),
     CheckConstraint(f"hash {_HASH_FORMAT}", name="hash_is_sha256"),
     CheckConstraint(f"previous_hash {_HASH_FORMAT}", name="previous_hash_is_sha256"),
-)
-
-# Looks up the switch whose stream recorded a CSS registration id (the inbound receiver
-# routes notifications by it) without scanning the events table.
-Index(
-    "ix_events_registration_submitted",
-    events.c.data.op("->>")("registration_id"),
-    postgresql_where=text("type = 'RegistrationSubmitted'"),
-)
-
-_DELIVERY_STATUSES = "('PENDING', 'UNROUTED', 'DELIVERED', 'MOOT')"
-
-# The inbound receiver's mutable state beside the append-only events: one row per stored
-# CSS notification (keyed by its event's position) saying whether its switch workflow has
-# been signalled. Owned by css/inbound; defined here so the schema has one description.
-inbound_deliveries = Table(
-    "inbound_deliveries",
-    metadata,
-    Column("position", BigInteger, ForeignKey("events.position"), nullable=False),
-    Column("message_id", Text, nullable=False),
-    Column("registration_id", Text, nullable=False),
-    Column("stream_id", Text, nullable=False),
-    Column("stream_version", BigInteger, nullable=False),
-    Column("received_at", TIMESTAMP(timezone=True), nullable=False),
-    Column("status", Text, nullable=False),
-    Column("switch_id", Text, nullable=True),
-    Column("attempts", Integer, nullable=False, server_default=text("0")),
-    Column("last_error", Text, nullable=True),
-    Column("next_attempt_at", TIMESTAMP(timezone=True), nullable=False),
-    Column("delivered_at", TIMESTAMP(timezone=True), nullable=True),
-    PrimaryKeyConstraint("position"),
-    CheckConstraint(f"status IN {_DELIVERY_STATUSES}", name="status_known"),
-    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
-    Index("ix_inbound_deliveries_message_id", "message_id"),
-    Index(
-        "ix_inbound_deliveries_due",
-        "next_attempt_at",
-        postgresql_where=text("status IN ('PENDING', 'UNROUTED')"),
-    ),
 )

@@ -15,6 +15,7 @@ from alembic import context
 from sqlalchemy import Connection, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
 from config import Settings
 from eventstore.database import resolve_database_url, sqlalchemy_url
 from eventstore.schema import metadata

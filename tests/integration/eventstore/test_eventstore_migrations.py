@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.schema import CreateTable
 
+import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
 from eventstore.database import (
     alembic_config,
     downgrade,

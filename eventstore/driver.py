@@ -33,13 +33,16 @@ APPEND_ONLY_SQLSTATE = "ES001"
 _RETRYABLE_CLASSES = ("08", "40", "53", "57", "58")
 _RETRYABLE_STATES = ("25P03", "25P04")  # idle-in-transaction and transaction timeouts
 _MISSING_SCHEMA_STATES = ("42P01", "42883")  # undefined table, undefined function
+# Client-side signs of a lost connection; asyncpg reports a session the server terminated
+# mid-conversation as an InternalClientError.
+_TRANSPORT_ERRORS = (asyncpg.InterfaceError, asyncpg.InternalClientError, OSError, TimeoutError)
 
 
 def translate(error: BaseException, action: str) -> EventStoreError:
     """The store error for a driver error raised while doing `action`."""
     if isinstance(error, asyncpg.PostgresError):
         return _from_server(error, action)
-    if isinstance(error, asyncpg.InterfaceError | OSError | TimeoutError):
+    if isinstance(error, _TRANSPORT_ERRORS):
         return StoreUnavailable(f"{action}: database unreachable ({error})")
     return EventStoreError(f"{action}: unexpected {type(error).__name__}: {error}")
 
@@ -65,5 +68,5 @@ def driver_errors(action: str) -> Iterator[None]:
         yield
     except EventStoreError:
         raise
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+    except (asyncpg.PostgresError, *_TRANSPORT_ERRORS) as error:
         raise translate(error, action) from error

@@ -35,6 +35,8 @@ class SwitchInput:
     withdrawal_window_seconds: float = 600.0
     #: After the objection window closes, how long to wait for CSS before asking it.
     reconcile_grace_seconds: float = 3600.0
+    #: Reconciliations one run makes before continuing as new, keeping history bounded.
+    reconciliations_per_run: int = 50
     #: Set by continue-as-new only: the state the previous run ended with.
     carried_state: SwitchState | None = None
 

@@ -67,8 +67,6 @@ with workflow.unsafe.imports_passed_through():
         WithdrawResult,
     )
 
-#: Reconciliations one run may make before continuing as new, to keep history bounded.
-RECONCILIATIONS_PER_RUN = 50
 MAX_RECONCILE_BACKOFF = timedelta(days=1)
 
 _STORE_RETRY = RetryPolicy(
@@ -90,12 +88,14 @@ class SwitchWorkflow:
         self._state: SwitchState | None = None
         self._lock = asyncio.Lock()
         self._reconciled_this_run = 0
+        self._renew_after = SwitchInput.reconciliations_per_run
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- run ---------------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, inp: SwitchInput) -> SwitchResult:
+        self._renew_after = inp.reconciliations_per_run
         if inp.carried_state is not None:
             self._state = inp.carried_state
         else:
@@ -118,7 +118,7 @@ class SwitchWorkflow:
 
     def _time_to_renew(self) -> bool:
         return (
-            self._reconciled_this_run >= RECONCILIATIONS_PER_RUN
+            self._reconciled_this_run >= self._renew_after
             or workflow.info().is_continue_as_new_suggested()
         )
 
@@ -207,7 +207,7 @@ class SwitchWorkflow:
                 break
             await _wait(self._window_moved_or_outcome(end), remaining)
         backoff = grace
-        while not self.state.outcome_known and self._reconciled_this_run < RECONCILIATIONS_PER_RUN:
+        while not self.state.outcome_known and self._reconciled_this_run < self._renew_after:
             await self._reconcile()
             if self.state.outcome_known:
                 return

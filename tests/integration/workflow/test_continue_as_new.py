@@ -1,0 +1,127 @@
+"""History stays bounded: a switch CSS leaves silent continues as new and carries its state.
+
+Run on the real Temporal dev server (real time, short windows) so the new run is an
+ordinary run on an ordinary server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from css.messages import CssStatus
+from domain.identifiers import Fuel, MarketSector
+from domain.lifecycle import NotificationKind, Status
+from domain.switch import SwitchState
+from eventstore.postgres import PostgresEventStore
+from tests.integration.workflow.conftest import MPAN
+from tests.integration.workflow.fake_css import FakeCss
+from worker import build_worker
+from workflows import search_attributes
+from workflows.converter import DATA_CONVERTER
+from workflows.messages import (
+    NOTIFICATION_SIGNAL,
+    STATUS_QUERY,
+    WORKFLOW_NAME,
+    NotificationSignal,
+    SwitchInput,
+    SwitchResult,
+)
+
+DEV_SERVER = Path(sys.executable).parent / "temporal"
+
+
+@pytest.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        data_converter=DATA_CONVERTER,
+        dev_server_existing_path=str(DEV_SERVER),
+        search_attributes=search_attributes.ALL,
+    )
+    yield env
+    await env.shutdown()
+
+
+async def _state(env: WorkflowEnvironment, switch_id: str) -> SwitchState | None:
+    handle = env.client.get_workflow_handle(switch_id)
+    return await handle.query(STATUS_QUERY, result_type=SwitchState | None)  # type: ignore[arg-type]
+
+
+async def _until(env: WorkflowEnvironment, switch_id: str, check: object) -> SwitchState:
+    for _ in range(400):
+        state = await _state(env, switch_id)
+        if state is not None and check(state):  # type: ignore[operator]
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not reached: {state}")
+
+
+async def _signal(
+    env: WorkflowEnvironment, switch_id: str, kind: NotificationKind, **f: object
+) -> None:
+    state = await _state(env, switch_id)
+    assert state.registration_id is not None
+    signal = NotificationSignal(
+        f"css-{uuid.uuid4().hex}",
+        kind,
+        state.registration_id,
+        datetime.now(UTC),
+        **f,  # type: ignore[arg-type]
+    )
+    await env.client.get_workflow_handle(switch_id).signal(NOTIFICATION_SIGNAL, signal)
+
+
+async def test_silent_css_continues_as_new_and_carries_the_state(
+    dev_env: WorkflowEnvironment, event_store: PostgresEventStore
+) -> None:
+    css = FakeCss()
+    queue = f"switching-can-{uuid.uuid4().hex[:8]}"
+    switch_id = f"sw-can-{uuid.uuid4().hex[:8]}"
+    worker = build_worker(
+        dev_env.client, store=event_store, css=css, gaining_supplier_id="GAIN", task_queue=queue
+    )
+    async with worker:
+        handle = await dev_env.client.start_workflow(
+            WORKFLOW_NAME,
+            SwitchInput(
+                switch_id=switch_id,
+                fuel=Fuel.ELECTRICITY,
+                mpxn=MPAN,
+                market_sector=MarketSector.DOMESTIC,
+                withdrawal_window_seconds=0,
+                reconcile_grace_seconds=0.2,
+                reconciliations_per_run=3,
+            ),
+            id=switch_id,
+            task_queue=queue,
+            result_type=SwitchResult,
+        )
+        first_run = handle.result_run_id
+        state = await _until(dev_env, switch_id, lambda s: s.registration_id is not None)
+        assert state.registration_id is not None
+        css.statuses[state.registration_id] = CssStatus.PENDING
+        # CSS says the window already closed, and then goes silent.
+        await _signal(
+            dev_env, switch_id, NotificationKind.VALIDATED, objection_window_end=datetime.now(UTC)
+        )
+        carried = await _until(dev_env, switch_id, lambda s: s.reconciliations >= 5)
+        described = await dev_env.client.get_workflow_handle(switch_id).describe()
+        assert described.run_id != first_run
+        assert carried.stuck
+        assert carried.status is Status.PENDING
+        for kind in (NotificationKind.CONFIRMED, NotificationKind.SECURED, NotificationKind.ACTIVE):
+            await _signal(dev_env, switch_id, kind)
+        result = await dev_env.client.get_workflow_handle(
+            switch_id, result_type=SwitchResult
+        ).result()
+    assert result.status is Status.ACTIVE
+    assert result.state.reconciliations >= 5
+    events = await event_store.read_stream(switch_id)
+    assert [e.version for e in events] == list(range(1, len(events) + 1))

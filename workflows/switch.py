@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from activities.registration import (
         ReadInput,
+        ReadResult,
         RegistrationActivities,
         SubmitInput,
         WithdrawInput,
@@ -223,12 +224,18 @@ class SwitchWorkflow:
         attempt = self.state.reconciliations + 1
         registration_id = self.state.registration_id
         assert registration_id is not None
-        found = await workflow.execute_activity_method(
-            RegistrationActivities.read_registration,
-            ReadInput(registration_id),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=_CSS_RETRY,
-        )
+        try:
+            found = await workflow.execute_activity_method(
+                RegistrationActivities.read_registration,
+                ReadInput(registration_id),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=_CSS_RETRY,
+            )
+        except ActivityError as error:
+            # A read CSS refused, or whose answer failed verification, tells us nothing: the
+            # switch is flagged below and the next attempt asks again.
+            workflow.logger.warning("reconciliation %s failed: %s", attempt, error.cause)
+            found = ReadResult(kind=None)
         causation = f"reconciliation:{attempt}"
         if found.kind is not None:
             command = ApplyNotification(

@@ -34,6 +34,17 @@ CHANNEL: Final = "eventstore_appended"
 _log = logging.getLogger(__name__)
 
 
+async def release_without_reset(connection: asyncpg.Connection) -> None:
+    """What the pool does when a connection comes back: only end a forgotten transaction.
+
+    asyncpg's default reset costs a round trip per release (RESET ALL, UNLISTEN *, ...),
+    as much as an append itself; nothing in the store changes session state, and code
+    that borrows `pool` must not either.
+    """
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 class _Notifier:
     """Sends NOTIFY after appends, at most one in flight, never losing the last poke."""
 
@@ -130,6 +141,7 @@ class PostgresEventStore:
                 min_size=min_size,
                 max_size=max_size,
                 server_settings={"application_name": "switching-eventstore"},
+                reset=release_without_reset,
             )
         return cls(pool, url, settle_timeout=settle_timeout, poll_interval=poll_interval)
 

@@ -1,136 +1,61 @@
-"""Append throughput of the event store, beside a raw asyncpg INSERT baseline.
+"""Event store throughput: ours beside the `eventsourcing` library and a raw INSERT.
 
-    .venv/bin/python bench/eventstore.py [--events 2000] [--writers 1,8,32,64]
-        [--targets eventstore,raw-insert] [--database-url URL]
+    switching bench eventstore [--events 2000] [--writers 1,8,32,64] [--lag-events 1000]
 
-Each writer appends one event per call, ten events per stream (a new stream every tenth
-append, with the exact expected version, as a switch workflow does). Every figure is
-printed with its setup: target, writers, events, wall time, and the database it ran on.
-A target is a small class behind `Target`; adding another store (e.g. the `eventsourcing`
-library) means adding a class to TARGETS.
+All three targets run in one process against the same PostgreSQL database with the same
+durability (`synchronous_commit` as the server has it, on by default), so their figures are
+comparable on a noisy machine. Cases:
+
+- append: single-event appends by 1 (sequential), 8, 32 and 64 concurrent writers, each
+  over its own streams of `EVENTS_PER_STREAM` events;
+- read_all: everything appended so far, in global order, a page of 1,000 at a time;
+- subscription lag: with 8 writers appending, the time from an append returning to the
+  subscriber (LISTEN/NOTIFY wake-ups) handing the event out (ours only: the others have no
+  ordered, gap-safe subscription to compare).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
-import platform
-import shutil
-import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-import asyncpg
+from bench.database import describe_server, fresh_database, postgres
+from bench.report import BenchResult, Say, machine, percentile, print_setup, table
+from bench.targets import EVENTS_PER_STREAM, TARGETS, OurStore, Target, stream_name
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from eventstore.database import embedded_server, migrate_to_head, with_database
-from eventstore.model import NO_STREAM, NewEvent
-from eventstore.postgres import PostgresEventStore, release_without_reset
-
-EVENTS_PER_STREAM = 10
-
-
-class Target(Protocol):
-    name: str
-
-    async def open(self, url: str, writers: int) -> None: ...
-
-    async def append(self, writer: int, sequence: int) -> None: ...
-
-    async def close(self) -> None: ...
-
-
-def _payload(writer: int, sequence: int) -> dict[str, object]:
-    return {"writer": writer, "sequence": sequence, "mpxn": "1312345678907", "fuel": "E"}
-
-
-class EventStoreTarget:
-    name = "eventstore"
-
-    def __init__(self) -> None:
-        self._store: PostgresEventStore | None = None
-        self._run = uuid.uuid4().hex[:8]
-
-    async def open(self, url: str, writers: int) -> None:
-        self._store = await PostgresEventStore.connect(url, min_size=writers, max_size=writers)
-
-    async def append(self, writer: int, sequence: int) -> None:
-        assert self._store is not None
-        stream = f"bench-{self._run}-{writer}-{sequence // EVENTS_PER_STREAM}"
-        version = sequence % EVENTS_PER_STREAM
-        event = NewEvent(
-            "BenchmarkEvent",
-            _payload(writer, sequence),
-            idempotency_key=f"{stream}/{version + 1}",
-            metadata={"correlation_id": stream},
-        )
-        await self._store.append(stream, [event], version or NO_STREAM)
-
-    async def close(self) -> None:
-        if self._store is not None:
-            await self._store.close()
-
-
-class RawInsertTarget:
-    """One autocommitted single-row INSERT per event: no lock, no chain, no checks."""
-
-    name = "raw-insert"
-
-    def __init__(self) -> None:
-        self._pool: asyncpg.Pool | None = None
-        self._run = uuid.uuid4().hex[:8]
-
-    async def open(self, url: str, writers: int) -> None:
-        # The same pool settings as the store's, so the comparison is of the work done.
-        self._pool = await asyncpg.create_pool(
-            url, min_size=writers, max_size=writers, reset=release_without_reset
-        )
-        await self._pool.execute(
-            "CREATE TABLE IF NOT EXISTS bench_raw_events (position bigserial PRIMARY KEY, "
-            "stream_id text NOT NULL, data json NOT NULL)"
-        )
-
-    async def append(self, writer: int, sequence: int) -> None:
-        assert self._pool is not None
-        stream = f"bench-{self._run}-{writer}-{sequence // EVENTS_PER_STREAM}"
-        await self._pool.execute(
-            "INSERT INTO bench_raw_events (stream_id, data) VALUES ($1, $2::json)",
-            stream,
-            json.dumps(_payload(writer, sequence)),
-        )
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-
-
-TARGETS: dict[str, Callable[[], Target]] = {
-    "eventstore": EventStoreTarget,
-    "raw-insert": RawInsertTarget,
-}
+DEFAULT_WRITERS = (1, 8, 32, 64)
 
 
 @dataclass(frozen=True)
-class Figure:
-    target: str
-    writers: int
-    events: int
-    seconds: float
+class EventStoreOptions:
+    events: int = 2000
+    writers: Sequence[int] = DEFAULT_WRITERS
+    targets: Sequence[str] = tuple(TARGETS)
+    lag_events: int = 1000
+    lag_writers: int = 8
 
-    @property
-    def rate(self) -> float:
-        return self.events / self.seconds
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.targets) - set(TARGETS))
+        if unknown:
+            raise ValueError(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+        if self.events < 1 or self.lag_events < 1 or min(self.writers, default=0) < 1:
+            raise ValueError("events, lag events and every writer count must be at least 1")
 
 
-async def measure(target: Target, url: str, writers: int, events: int) -> Figure:
+@dataclass
+class _Figures:
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+    def rate(self, case: str, target: str, writers: int | None = None) -> float | None:
+        for row in self.rows:
+            if (row["case"], row["target"], row["writers"]) == (case, target, writers):
+                return float(str(row["events_per_s"]))
+        return None
+
+
+async def _append_case(target: Target, url: str, writers: int, events: int) -> dict[str, object]:
     per_writer = max(events // writers, 1)
     await target.open(url, writers)
     try:
@@ -144,99 +69,141 @@ async def measure(target: Target, url: str, writers: int, events: int) -> Figure
         elapsed = time.perf_counter() - started
     finally:
         await target.close()
-    return Figure(target.name, writers, per_writer * writers, elapsed)
+    total = per_writer * writers
+    return _row("append", target.name, writers, total, elapsed)
 
 
-async def describe_server(url: str) -> str:
-    connection = await asyncpg.connect(url)
+async def _read_case(target: Target, url: str) -> dict[str, object]:
+    await target.open(url, 1)
     try:
-        version = await connection.fetchval("SHOW server_version")
-        fsync = await connection.fetchval("SHOW fsync")
-        synchronous = await connection.fetchval("SHOW synchronous_commit")
+        started = time.perf_counter()
+        count = await target.read_everything()
+        elapsed = time.perf_counter() - started
     finally:
-        await connection.close()
-    return f"PostgreSQL {version} (fsync={fsync}, synchronous_commit={synchronous})"
+        await target.close()
+    return _row("read_all", target.name, None, count, elapsed)
 
 
-async def fresh_database(server_url: str) -> str:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(server_url)
+def _row(
+    case: str, target: str, writers: int | None, events: int, seconds: float
+) -> dict[str, object]:
+    return {
+        "case": case,
+        "target": target,
+        "writers": writers,
+        "events": events,
+        "seconds": round(seconds, 4),
+        "events_per_s": round(events / seconds, 1) if seconds > 0 else None,
+    }
+
+
+async def _lag_case(url: str, writers: int, events: int) -> dict[str, object]:
+    """Append-returned to subscriber-delivered, per event, under `writers` concurrent writers."""
+    target = OurStore()
+    await target.open(url, writers + 1)
+    assert target.store is not None
+    head = (await target.store.pool.fetchval("SELECT coalesce(max(position), 0) FROM events")) or 0
+    per_writer = max(events // writers, 1)
+    total = per_writer * writers
+    appended: dict[tuple[str, int], float] = {}
+    delivered: dict[tuple[str, int], float] = {}
+    run = target.run_id
+
+    async def follow() -> None:
+        assert target.store is not None
+        async with target.store.subscribe(head) as subscription:
+            async for event in subscription:
+                if event.stream_id.startswith(f"bench-{run}-"):
+                    delivered[(event.stream_id, event.version)] = time.perf_counter()
+                    if len(delivered) == total:
+                        return
+
+    async def write(writer: int) -> None:
+        for sequence in range(per_writer):
+            await target.append(writer, sequence)
+            key = (stream_name(run, writer, sequence), sequence % EVENTS_PER_STREAM + 1)
+            appended[key] = time.perf_counter()
+
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        follower = asyncio.create_task(follow())
+        await asyncio.sleep(0.2)  # subscribed (LISTEN issued) before the first append
+        await asyncio.gather(*(write(writer) for writer in range(writers)))
+        await asyncio.wait_for(follower, timeout=60)
     finally:
-        await connection.close()
-    url = with_database(server_url, name)
-    await migrate_to_head(url)
-    return url
+        await target.close()
+    # An event can be delivered before its writer resumes: that is no lag at all.
+    lags = [max(0.0, delivered[key] - appended[key]) * 1000 for key in appended]
+    return {
+        "case": "subscription_lag",
+        "target": "ours",
+        "writers": writers,
+        "events": total,
+        "lag_p50_ms": _round(percentile(lags, 0.50)),
+        "lag_p99_ms": _round(percentile(lags, 0.99)),
+        "lag_max_ms": _round(max(lags)),
+    }
 
 
-async def run(server_url: str, where: str, args: argparse.Namespace) -> None:
-    url = await fresh_database(server_url)
-    print(f"setup: {await describe_server(url)} on {where}")
-    print(
-        f"setup: Python {platform.python_version()}, {os.cpu_count()} CPUs, one event per "
-        f"append, {EVENTS_PER_STREAM} events per stream, pool size = writers, no session reset on "
-        "release"
-    )
-    print(f"{'target':<12} {'writers':>7} {'events':>7} {'seconds':>8} {'events/s':>9}")
-    figures: list[Figure] = []
-    for writers in args.writers:
-        for name in args.targets:
-            figure = await measure(TARGETS[name](), url, writers, args.events)
-            figures.append(figure)
-            print(
-                f"{figure.target:<12} {figure.writers:>7} {figure.events:>7} "
-                f"{figure.seconds:>8.2f} {figure.rate:>9.0f}",
-                flush=True,
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _ratios(figures: _Figures, options: EventStoreOptions) -> dict[str, object]:
+    ratios: dict[str, object] = {}
+    for writers in options.writers:
+        ours = figures.rate("append", "ours", writers)
+        library = figures.rate("append", "eventsourcing", writers)
+        raw = figures.rate("append", "raw-insert", writers)
+        if ours is not None and library:
+            ratios[f"append_{writers}w_ours_over_eventsourcing"] = round(ours / library, 2)
+        if ours is not None and raw:
+            ratios[f"append_{writers}w_ours_over_raw"] = round(ours / raw, 2)
+    ours_read = figures.rate("read_all", "ours")
+    for other in ("eventsourcing", "raw-insert"):
+        rate = figures.rate("read_all", other)
+        if ours_read is not None and rate:
+            ratios[f"read_all_ours_over_{other}"] = round(ours_read / rate, 2)
+    return ratios
+
+
+async def run_eventstore(
+    options: EventStoreOptions, database_url: str | None, say: Say
+) -> BenchResult:
+    """Run every case against a fresh database; print and return the figures."""
+    with postgres(database_url) as server:
+        url = await fresh_database(server.url, "bench_es")
+        setup = {
+            **machine(),
+            "database": f"{await describe_server(url)} on {server.where}",
+            "append": f"{options.events} events per measurement, one event per append, "
+            f"{EVENTS_PER_STREAM} events per stream, pool size = writers",
+            "writers": list(options.writers),
+            "targets": list(options.targets),
+            "subscription_lag": f"{options.lag_events} events by {options.lag_writers} writers",
+        }
+        print_setup(say, setup)
+        figures = _Figures()
+        for writers in options.writers:
+            for name in options.targets:
+                figures.rows.append(
+                    await _append_case(TARGETS[name](), url, writers, options.events)
+                )
+                say(f"  append {name} x{writers}: {figures.rows[-1]['events_per_s']} events/s")
+        for name in options.targets:
+            figures.rows.append(await _read_case(TARGETS[name](), url))
+        if "ours" in options.targets:
+            figures.rows.append(await _lag_case(url, options.lag_writers, options.lag_events))
+    columns = ["case", "target", "writers", "events", "seconds", "events_per_s"]
+    for line in table([r for r in figures.rows if "events_per_s" in r], columns):
+        say(line)
+    for row in figures.rows:
+        if row["case"] == "subscription_lag":
+            say(
+                f"subscription lag (ours, {row['writers']} writers, {row['events']} events): "
+                f"p50 {row['lag_p50_ms']} ms, p99 {row['lag_p99_ms']} ms, "
+                f"max {row['lag_max_ms']} ms"
             )
-    _print_ratios(figures)
-
-
-def _print_ratios(figures: list[Figure]) -> None:
-    baseline = {f.writers: f.rate for f in figures if f.target == "raw-insert"}
-    for figure in figures:
-        if figure.target != "raw-insert" and figure.writers in baseline:
-            share = figure.rate / baseline[figure.writers]
-            print(f"{figure.target} at {figure.writers} writers: {share:.0%} of raw-insert")
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=2000, help="events per measurement")
-    parser.add_argument(
-        "--writers",
-        type=lambda text: [int(part) for part in text.split(",")],
-        default=[1, 8, 32, 64],
-        help="comma-separated writer counts (1 = sequential)",
-    )
-    parser.add_argument(
-        "--targets",
-        type=lambda text: text.split(","),
-        default=list(TARGETS),
-        help=f"comma-separated, from {', '.join(TARGETS)}",
-    )
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    args = parser.parse_args(argv)
-    unknown = set(args.targets) - set(TARGETS)
-    if unknown:
-        parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
-    return args
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
-    if args.database_url:
-        asyncio.run(run(args.database_url, "DATABASE_URL", args))
-        return
-    folder = Path(tempfile.mkdtemp(prefix="switching-bench-pg-"))
-    server = embedded_server(folder)
-    try:
-        where = "embedded PostgreSQL (unix socket, data in a temporary folder)"
-        asyncio.run(run(server.get_uri(database="postgres"), where, args))
-    finally:
-        server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-if __name__ == "__main__":
-    main()
+    summary = _ratios(figures, options)
+    for key, value in summary.items():
+        say(f"{key}: {value}")
+    return BenchResult("eventstore", setup, figures.rows, summary)

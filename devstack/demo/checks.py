@@ -2,14 +2,17 @@
 
 For each demo switch the stream must run 1..n without gaps, hold each idempotency key and
 each CSS message id once (CSS sent copies; the engine must have kept one), and fold
-through the decider to the status Temporal shows.
+through the decider to the status Temporal shows. And every notification CSS saw
+acknowledged must be stored once, as received, by the receiver.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from css.inbound.records import inbound_stream
 from devstack.demo.runner import Progress
 from domain.switch import event_from_record, fold
 from eventstore.interface import EventStore
@@ -42,4 +45,24 @@ def stream_problems(switch_id: str, events: Sequence[RecordedEvent], item: Progr
     folded = None if state is None else state.status
     if folded is not item.status:
         problems.append(f"{switch_id}: event store folds to {folded}, Temporal shows {item.status}")
+    return problems
+
+
+async def delivery_problems(
+    store: EventStore, deliveries: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """`deliveries` as the simulator lists them: message_id and registration_id per copy."""
+    expected: dict[str, set[str]] = {}
+    for delivery in deliveries:
+        expected.setdefault(delivery["registration_id"], set()).add(delivery["message_id"])
+    problems: list[str] = []
+    for registration_id, message_ids in sorted(expected.items()):
+        events = await store.read_stream(inbound_stream(registration_id))
+        stored = Counter(event.idempotency_key for event in events)
+        missing = sorted(message_ids - set(stored))
+        if missing:
+            problems.append(f"{registration_id}: acknowledged but not stored: {', '.join(missing)}")
+        twice = sorted(str(key) for key, n in stored.items() if n > 1)
+        if twice:
+            problems.append(f"{registration_id}: stored twice: {', '.join(twice)}")
     return problems

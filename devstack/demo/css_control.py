@@ -43,9 +43,13 @@ class SimulatorControl:
     async def set_faults(self, **changes: float) -> None:
         await self._call("POST", "/control/faults", changes)
 
+    async def deliveries(self) -> list[dict[str, Any]]:
+        """Every notification the receiver acknowledged: messageId, registrationId, copy."""
+        found: list[dict[str, Any]] = await self._call("GET", "/control/deliveries", None)
+        return found
+
     async def duplicate_deliveries(self) -> int:
-        deliveries = await self._call("GET", "/control/deliveries", None)
-        return sum(1 for delivery in deliveries if delivery.get("duplicate"))
+        return sum(1 for delivery in await self.deliveries() if delivery.get("duplicate"))
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
         try:

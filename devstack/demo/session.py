@@ -12,7 +12,7 @@ from temporalio.client import Client
 
 from devstack.config import StackConfig
 from devstack.demo import manifest
-from devstack.demo.checks import store_problems
+from devstack.demo.checks import delivery_problems, store_problems
 from devstack.demo.css_control import SimulatorControl
 from devstack.demo.runner import DemoOutcome, DemoSettings, play
 from devstack.demo.scenarios import SCENARIOS, plan_batch
@@ -46,12 +46,14 @@ async def run_demo(
         await css.set_faults(duplicate_rate=1.0)
         with watching(console, f"demo batch {batch.batch_id}") as observe:
             outcome = await play(client, switches, settings, observe)
-        outcome.duplicates_delivered = await css.duplicate_deliveries()
+        deliveries = await css.deliveries()
+    outcome.duplicates_delivered = sum(1 for d in deliveries if d.get("duplicate"))
     if outcome.duplicates_delivered == 0:
         outcome.problems.append("CSS delivered no duplicate notification to test the engine with")
     store = await PostgresEventStore.connect(database_url, min_size=1, max_size=2)
     try:
         outcome.problems.extend(await store_problems(store, outcome.progress))
+        outcome.problems.extend(await delivery_problems(store, deliveries))
     finally:
         await store.close()
     if all(item.finished for item in outcome.progress):

@@ -72,8 +72,8 @@ def summary(outcome: DemoOutcome) -> list[str]:
     if outcome.timed_out:
         lines.append("[red]the demo ran out of time before every switch finished[/]")
     lines.append(
-        f"CSS delivered {outcome.duplicates_delivered} notification(s) twice; "
-        "each copy was acknowledged and recorded once"
+        f"CSS delivered {outcome.duplicates_delivered} notification(s) twice; the event store "
+        "holds each notification once"
     )
     if outcome.ok:
         lines.append(f"[green]all {len(outcome.progress)} demo switches ended as expected[/]")

@@ -7,6 +7,7 @@ client, store and CSS gateway so they exercise exactly the production wiring.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Callable, Sequence
@@ -25,6 +26,8 @@ from domain.calendar import WorkingDayCalendar, england_and_wales
 from eventstore.database import resolve_database_url
 from eventstore.interface import EventStore
 from eventstore.postgres import PostgresEventStore
+from eventstore.projections import Projector
+from eventstore.switch_read_model import SwitchReadModel
 from workflows import search_attributes
 from workflows.converter import DATA_CONVERTER
 from workflows.switch import SwitchWorkflow
@@ -89,9 +92,16 @@ async def run(settings: Settings) -> None:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stop.set)
+            # The switch read model follows the store from here; with several workers the
+            # checkpoint's row lock lets only one apply each batch.
+            projector = Projector(store, store.pool, SwitchReadModel())
+            projecting = asyncio.create_task(projector.run())
             async with worker:
                 log.info("worker polling task queue %s", settings.task_queue)
                 await stop.wait()
+            projecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await projecting
     finally:
         await store.close()
 

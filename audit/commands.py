@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -25,6 +25,8 @@ from config import Settings
 from eventstore.database import resolve_database_url
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
+from eventstore.projections import Projector
+from eventstore.switch_read_model import SwitchReadModel, live_rows
 from workflows.converter import DATA_CONVERTER
 
 T = TypeVar("T")
@@ -96,10 +98,22 @@ def replay_histories(
     return _run(work())
 
 
+class _LiveReadModel:
+    """The live `switch_read_model`, caught up first so projector lag is not a finding."""
+
+    def __init__(self, store: PostgresEventStore) -> None:
+        self._store = store
+
+    async def rows(self) -> dict[str, dict[str, Any]]:
+        await Projector(self._store, self._store.pool, SwitchReadModel()).catch_up()
+        async with self._store.pool.acquire() as connection:
+            return await live_rows(connection)
+
+
 def rebuild_read_model(settings: Settings) -> RebuildReport:
     async def work() -> RebuildReport:
         async with _store(settings) as store:
-            return await rebuild_and_compare(store, None)
+            return await rebuild_and_compare(store, _LiveReadModel(store))
 
     return _run(work())
 

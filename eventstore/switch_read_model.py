@@ -124,3 +124,9 @@ class SwitchReadModel:
 
     async def reset(self, connection: Connection) -> None:
         await connection.execute("DELETE FROM switch_read_model")
+
+
+async def live_rows(connection: Connection) -> dict[str, dict[str, Any]]:
+    """Every row of the read model, keyed by switch id."""
+    rows = await connection.fetch(f"SELECT {', '.join(_COLUMNS)} FROM switch_read_model")
+    return {row["switch_id"]: dict(row) for row in rows}

@@ -23,6 +23,8 @@ from audit.offline import verify_bundle
 from audit.rebuild import rebuild_and_compare
 from audit.show import SwitchAudit, audit_switch
 from domain.lifecycle import NotificationKind, Status
+from eventstore.projections import Projector
+from eventstore.switch_read_model import SwitchReadModel, row_of
 from tests.integration.workflow.conftest import Engine
 from workflows.messages import SwitchResult
 
@@ -146,15 +148,29 @@ class _WorkflowStates:
         self._engine = engine
         self._ids = ids
 
-    async def switch_states(self) -> dict[str, Any]:
-        states = {}
+    async def rows(self) -> dict[str, Any]:
+        rows = {}
         for switch_id in self._ids:
             handle = self._engine.env.client.get_workflow_handle(
                 switch_id, result_type=SwitchResult
             )
             with self._engine.env.auto_time_skipping_disabled():
-                states[switch_id] = (await handle.result()).state
-        return states
+                rows[switch_id] = row_of((await handle.result()).state, 0)
+        return rows
+
+
+async def test_verify_reports_a_live_read_model_row_that_disagrees(engine: Engine) -> None:
+    handle = await _rejected(engine)
+    await Projector(engine.store, engine.store.pool, SwitchReadModel()).catch_up()
+    env = {**os.environ, "DATABASE_URL": engine.store.url}
+    code, out, err = await _switching("audit", "verify", env=env)
+    assert code == 0, out + err
+    await engine.store.pool.execute(
+        "UPDATE switch_read_model SET status = 'ACTIVE' WHERE switch_id = $1", handle.id
+    )
+    code, out, err = await _switching("audit", "verify", env=env)
+    assert code == 1, out + err
+    assert f"switch {handle.id!r} status: rebuilt 'REJECTED', read model 'ACTIVE'" in out + err
 
 
 async def test_a_bundle_verifies_offline_and_one_changed_byte_fails_at_its_event(

@@ -82,7 +82,8 @@ async def _serve(
             return 0 if outcome.ok else 1
         console.print(
             f"the stack keeps running: find the demo switches in the Temporal UI at "
-            f'{config.ui_url} (e.g. SwitchStatus="ACTIVE"); Ctrl-C stops everything'
+            f'{config.ui_url} (e.g. SwitchStatus="ACTIVE"); Ctrl-C stops everything',
+            highlight=False,
         )
     await _first(stop.wait(), watcher, stop)
     return 0

@@ -38,7 +38,8 @@ async def run_demo(
     console.print(
         f"{verb} demo batch {batch.batch_id}: {batch.size} switches over "
         f"{min(batch.size, len(SCENARIOS))} scenarios; CSS clock x{config.clock_speed:g}, "
-        "every notification sent twice"
+        "every notification sent twice",
+        highlight=False,
     )
     settings = DemoSettings(task_queue=config.task_queue, limit=request.limit)
     async with SimulatorControl(config.css_url, config.pki_dir) as css:
@@ -59,5 +60,5 @@ async def run_demo(
     if all(item.finished for item in outcome.progress):
         manifest.mark_finished(config.data_dir, batch)
     for line in summary(outcome):
-        console.print(line)
+        console.print(line, highlight=False)
     return outcome

@@ -15,8 +15,10 @@ from devstack.demo.runner import DemoOutcome, Observer, Progress
 
 def progress_table(progress: list[Progress], title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("switch", "scenario", "status", "expected", "note"):
-        table.add_column(column)
+    # Ids stay whole (they are what one types into the Temporal UI); the note gives way.
+    for column in ("switch", "scenario", "status", "expected"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("note", no_wrap=True, overflow="ellipsis")
     for item in progress:
         table.add_row(
             item.switch.switch_id,

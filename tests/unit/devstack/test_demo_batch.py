@@ -1,0 +1,95 @@
+"""The demo batch: valid requests, the simulator plays the intended story for each, and a
+resumed batch regenerates exactly the same switches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from css.messages import RegistrationRequest
+from css.simulator.scenarios import Scenario as CssScenario
+from css.simulator.scenarios import choose
+from devstack.demo.scenarios import BY_SLUG, SCENARIOS, Action, DemoSwitch, plan_batch
+from domain.identifiers import Fuel, MarketSector
+from domain.lifecycle import Status
+from workflows.signup import validate_request
+
+#: The simulator story each demo scenario must trigger through its meter point number.
+CSS_STORY = {
+    "happy": CssScenario.HAPPY,
+    "rejected": CssScenario.REJECT,
+    "objected": CssScenario.OBJECT,
+    "lifted": CssScenario.OBJECT_THEN_LIFT,
+    "held": CssScenario.HAPPY,
+    "withdrawn": CssScenario.HAPPY,
+    "too-late": CssScenario.HAPPY,
+    "gas": CssScenario.HAPPY,
+    "annulled": CssScenario.ANNUL,
+    "business": CssScenario.HAPPY,
+}
+
+batch_ids = st.text(alphabet="0123456789abcdef", min_size=6, max_size=6)
+
+
+def _css_request(switch: DemoSwitch) -> RegistrationRequest:
+    scenario = switch.scenario
+    return RegistrationRequest(
+        message_id=f"{switch.switch_id}:registration",
+        sent_at=datetime(2026, 11, 26, 9, tzinfo=UTC),
+        gaining_supplier_id="GAIN",
+        mpxn=switch.mpxn,
+        fuel=scenario.fuel,
+        market_sector=scenario.sector,
+        requested_supply_start_date=None,
+        change_of_occupancy=False,
+        erroneous_transfer=False,
+        shipper_id="SHIP" if scenario.fuel is Fuel.GAS else None,
+    )
+
+
+@given(batch_ids)
+def test_every_demo_request_passes_the_engines_own_validation(batch_id: str) -> None:
+    for switch in plan_batch(batch_id, len(SCENARIOS)):
+        checked = validate_request(switch.request(), timings=switch.timings(timedelta(minutes=1)))
+        assert checked.mpxn == switch.mpxn
+        assert checked.withdrawal_window_seconds == switch.scenario.withdrawal_window.seconds
+
+
+@given(batch_ids)
+def test_the_simulator_plays_the_story_each_scenario_needs(batch_id: str) -> None:
+    for switch in plan_batch(batch_id, len(SCENARIOS)):
+        assert choose(_css_request(switch)).scenario is CSS_STORY[switch.scenario.slug]
+
+
+def test_a_batch_cycles_through_every_scenario_and_covers_the_required_stories() -> None:
+    batch = plan_batch("abc123", 24)
+    assert [s.scenario for s in batch[: len(SCENARIOS)]] == list(SCENARIOS)
+    assert batch[len(SCENARIOS)].scenario is SCENARIOS[0]
+    expected = {s.slug: s.expected for s in SCENARIOS}
+    assert expected["rejected"] is Status.REJECTED
+    assert expected["objected"] is Status.OBJECTED
+    assert expected["lifted"] is Status.ACTIVE
+    assert BY_SLUG["held"].action is Action.WITHDRAW_HELD
+    assert BY_SLUG["withdrawn"].action is Action.WITHDRAW_SUBMITTED
+    assert BY_SLUG["too-late"].action is Action.WITHDRAW_SECURED
+    assert BY_SLUG["business"].sector is MarketSector.NON_DOMESTIC
+    assert len({s.switch_id for s in batch}) == 24
+
+
+def test_a_resumed_batch_regenerates_the_same_switches() -> None:
+    assert plan_batch("f00d42", 12) == plan_batch("f00d42", 12)
+    assert plan_batch("f00d42", 12) != plan_batch("f00d43", 12)
+
+
+def test_only_the_held_scenario_waits_long_enough_to_be_withdrawn_before_css() -> None:
+    for scenario in SCENARIOS:
+        long_hold = scenario.withdrawal_window >= timedelta(minutes=1)
+        assert long_hold is (scenario.action is Action.WITHDRAW_HELD)
+
+
+def test_an_empty_batch_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one switch"):
+        plan_batch("abc123", 0)

@@ -530,6 +530,124 @@ def receiver_command(
         raise fail(f"the receiver cannot run: {error}") from None
 
 
+bench_app = typer.Typer(
+    help="Benchmarks, side by side with what users would pick instead (bench/results/).",
+    no_args_is_help=True,
+)
+app.add_typer(bench_app, name="bench")
+
+BenchDatabase = Annotated[
+    str | None,
+    typer.Option(envvar="DATABASE_URL", help="PostgreSQL server (default: embedded, throwaway)."),
+]
+BenchProfile = Annotated[
+    bool, typer.Option(help="Profile with pyinstrument (bench/results/profile-*.txt).")
+]
+
+
+def _bench(action: Any) -> None:
+    try:
+        action()
+    except (ValueError, TimeoutError, RuntimeError, OSError) as error:
+        raise fail(f"benchmark failed: {error}") from None
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise fail(f"expected comma-separated whole numbers, got {text!r}", 2) from None
+
+
+@bench_app.command("eventstore")
+def bench_eventstore_command(
+    events: Annotated[int, typer.Option(help="Events per append measurement.")] = 2000,
+    writers: Annotated[str, typer.Option(help="Comma-separated writer counts.")] = "1,8,32,64",
+    targets: Annotated[str, typer.Option(help="ours,eventsourcing,raw-insert")] = (
+        "ours,eventsourcing,raw-insert"
+    ),
+    lag_events: Annotated[int, typer.Option(help="Events in the subscription-lag case.")] = 1000,
+    database_url: BenchDatabase = None,
+    profile: BenchProfile = False,
+) -> None:
+    """Event store: ours vs the eventsourcing library vs raw INSERT, on one PostgreSQL."""
+    from bench import commands
+    from bench.eventstore import EventStoreOptions
+
+    counts = _counts(writers)
+
+    def go() -> None:
+        options = EventStoreOptions(events, counts, tuple(targets.split(",")), lag_events)
+        commands.bench_eventstore(options, commands.BenchRun(database_url, profile=profile), print)
+
+    _bench(go)
+
+
+@bench_app.command("switches")
+def bench_switches_command(
+    switches: Annotated[int, typer.Option(help="Switches in the throughput phase.")] = 2000,
+    clock_speed: Annotated[float, typer.Option(help="Simulator clock speed.")] = 1_000_000.0,
+    latency_seconds: Annotated[float, typer.Option(help="Length of the paced phase.")] = 20.0,
+    notification_rate: Annotated[float, typer.Option(help="Paced notifications/s.")] = 10.0,
+    concurrency: Annotated[int, typer.Option(help="Starts in flight.")] = 50,
+    database_url: BenchDatabase = None,
+    profile: BenchProfile = False,
+) -> None:
+    """Switches end to end through Temporal, beside a bare workflow of the same shape."""
+    from bench import commands
+    from bench.switches import SwitchesOptions
+
+    def go() -> None:
+        options = SwitchesOptions(
+            switches, clock_speed, latency_seconds, notification_rate, concurrency
+        )
+        commands.bench_switches(options, commands.BenchRun(database_url, profile=profile), print)
+
+    _bench(go)
+
+
+@bench_app.command("replay")
+def bench_replay_command(
+    histories: Annotated[int, typer.Option(help="Histories to replay (cycled).")] = 500,
+    switches: Annotated[int, typer.Option(help="Switches in the rebuild case.")] = 1000,
+    database_url: BenchDatabase = None,
+    profile: BenchProfile = False,
+) -> None:
+    """Audit: histories replayed per second, projection rebuild events per second."""
+    from bench import commands
+    from bench.replay import ReplayOptions
+
+    def go() -> None:
+        options = ReplayOptions(histories, switches)
+        commands.bench_replay(options, commands.BenchRun(database_url, profile=profile), print)
+
+    _bench(go)
+
+
+@bench_app.command("all")
+def bench_all_command(
+    switches: Annotated[int, typer.Option(help="Switches in the throughput phase.")] = 300,
+    events: Annotated[int, typer.Option(help="Events per append measurement.")] = 2000,
+    histories: Annotated[int, typer.Option(help="Histories to replay.")] = 500,
+    database_url: BenchDatabase = None,
+) -> None:
+    """Every benchmark with modest defaults (what `make bench` runs, < 10 minutes)."""
+    from bench import commands
+    from bench.eventstore import EventStoreOptions
+    from bench.replay import ReplayOptions
+    from bench.switches import SwitchesOptions
+
+    def go() -> None:
+        options = commands.AllOptions(
+            EventStoreOptions(events=events),
+            SwitchesOptions(switches=switches),
+            ReplayOptions(histories=histories),
+        )
+        commands.bench_all(options, commands.BenchRun(database_url), print)
+
+    _bench(go)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,82 @@
+"""What `switching bench ...` runs: one benchmark or all, each recorded in `latest.json`.
+
+`profile` wraps a run in pyinstrument and writes its report beside `latest.json`, to name
+the top costs when a figure is far from its target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.eventstore import EventStoreOptions, run_eventstore
+from bench.replay import ReplayOptions, run_replay
+from bench.report import RESULTS_DIR, BenchResult, Say, write_latest
+from bench.switches import SwitchesOptions, run_switches
+
+#: The `make bench` defaults: modest, so the whole run stays well under ten minutes.
+MAKE_BENCH_SWITCHES = 300
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    database_url: str | None = None
+    results_dir: Path = RESULTS_DIR
+    profile: bool = False
+
+
+@dataclass(frozen=True)
+class AllOptions:
+    eventstore: EventStoreOptions = field(default_factory=EventStoreOptions)
+    switches: SwitchesOptions = field(
+        default_factory=lambda: SwitchesOptions(switches=MAKE_BENCH_SWITCHES)
+    )
+    replay: ReplayOptions = field(default_factory=ReplayOptions)
+
+
+def _record(result: BenchResult, run: BenchRun, say: Say) -> BenchResult:
+    path = write_latest(result, run.results_dir)
+    say(f"wrote {result.name} to {path}")
+    return result
+
+
+def _execute(
+    name: str, work: Callable[[], Coroutine[Any, Any, BenchResult]], run: BenchRun, say: Say
+) -> BenchResult:
+    if not run.profile:
+        return _record(asyncio.run(work()), run, say)
+    from pyinstrument import Profiler
+
+    profiler = Profiler(async_mode="enabled")
+    with profiler:
+        result = asyncio.run(work())
+    run.results_dir.mkdir(parents=True, exist_ok=True)
+    report = run.results_dir / f"profile-{name}.txt"
+    report.write_text(profiler.output_text(unicode=False, color=False, show_all=False), "utf-8")
+    say(f"profile of this process written to {report}")
+    return _record(result, run, say)
+
+
+def bench_eventstore(options: EventStoreOptions, run: BenchRun, say: Say) -> BenchResult:
+    return _execute("eventstore", lambda: run_eventstore(options, run.database_url, say), run, say)
+
+
+def bench_switches(options: SwitchesOptions, run: BenchRun, say: Say) -> BenchResult:
+    return _execute("switches", lambda: run_switches(options, run.database_url, say), run, say)
+
+
+def bench_replay(options: ReplayOptions, run: BenchRun, say: Say) -> BenchResult:
+    return _execute("replay", lambda: run_replay(options, run.database_url, say), run, say)
+
+
+def bench_all(options: AllOptions, run: BenchRun, say: Say) -> list[BenchResult]:
+    say("== event store ==")
+    results = [bench_eventstore(options.eventstore, run, say)]
+    say("== switches ==")
+    results.append(bench_switches(options.switches, run, say))
+    say("== audit replay ==")
+    results.append(bench_replay(options.replay, run, say))
+    return results

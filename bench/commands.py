@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,9 @@ def bench_eventstore(options: EventStoreOptions, run: BenchRun, say: Say) -> Ben
 
 
 def bench_switches(options: SwitchesOptions, run: BenchRun, say: Say) -> BenchResult:
+    if run.profile:
+        # The worker is a process of its own: it gets a profiler of its own.
+        options = replace(options, profile_dir=run.results_dir)
     return _execute("switches", lambda: run_switches(options, run.database_url, say), run, say)
 
 

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -58,6 +59,8 @@ class SwitchesOptions:
     concurrency: int = 50
     warmup: int = 3
     timeout_seconds: float = 900.0
+    #: Run the switch worker under pyinstrument and write its report here.
+    profile_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.switches < 1 or self.concurrency < 1 or self.warmup < 1:
@@ -194,6 +197,14 @@ def _phases(run: str, queue: str) -> dict[str, Phase]:
     return {name: Phase(f"bench-{run}-{name}-", queue) for name in ("warm", "tput", "lat")}
 
 
+def _worker_argv(options: SwitchesOptions) -> list[str]:
+    if options.profile_dir is None:
+        return ["-m", "cli", "worker"]
+    options.profile_dir.mkdir(parents=True, exist_ok=True)
+    report = options.profile_dir / "profile-switch-worker.txt"
+    return ["-m", "pyinstrument", "-r", "text", "-o", str(report), "-m", "cli", "worker"]
+
+
 @dataclass
 class _Measured:
     ours: Window
@@ -209,7 +220,7 @@ async def _measure_ours(stack: Stack, options: SwitchesOptions, run: str, say: S
     queue = f"bench-switches-{run}"
     phases = _phases(run, queue)
     client = stack.client
-    async with child_worker(stack, "worker", ["-m", "cli", "worker"], queue) as worker:
+    async with child_worker(stack, "worker", _worker_argv(options), queue) as worker:
         warm = [_switch_starter(client, phases["warm"], i) for i in range(options.warmup)]
         await _run_phase(client, phases["warm"], warm, options)
         say(f"  switch worker warm; starting {options.switches} switches")

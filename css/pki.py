@@ -229,6 +229,11 @@ def _make_ca(pair: CertPair, common_name: str) -> None:
     _write(pair.cert, cert.public_bytes(serialization.Encoding.PEM), private=False)
 
 
+#: The host each server is reached by inside docker-compose.yml, so the same dev PKI serves
+#: the compose topology as well as loopback.
+_COMPOSE_HOST = {"css-simulator": "simulator", "supplier-receiver": "receiver"}
+
+
 def _make_leaf(pair: CertPair, ca: CertPair, common_name: str, *, server: bool) -> None:
     ca_cert, ca_key = _load_pair(ca)
     key = ec.generate_private_key(ec.SECP256R1())
@@ -236,7 +241,11 @@ def _make_leaf(pair: CertPair, ca: CertPair, common_name: str, *, server: bool) 
     purpose = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
     names: list[x509.GeneralName] = [x509.DNSName(common_name)]
     if server:
-        names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+        names = [
+            x509.DNSName("localhost"),
+            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+            x509.DNSName(_COMPOSE_HOST[common_name]),
+        ]
     aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key())
     cert = (
         _builder(common_name, key, _LEAF_VALIDITY)

@@ -48,11 +48,11 @@ def test_each_leaf_is_issued_by_its_side_s_ca(paths: PkiPaths) -> None:
         cert(paths.supplier_client).verify_directly_issued_by(industry)
 
 
-def test_server_certificates_name_loopback_and_serve(paths: PkiPaths) -> None:
-    for pair in (paths.simulator_server, paths.receiver_server):
+def test_server_certificates_name_loopback_and_their_compose_host(paths: PkiPaths) -> None:
+    for pair, host in ((paths.simulator_server, "simulator"), (paths.receiver_server, "receiver")):
         leaf = cert(pair)
         san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        assert san.get_values_for_type(x509.DNSName) == ["localhost"]
+        assert san.get_values_for_type(x509.DNSName) == ["localhost", host]
         assert san.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("127.0.0.1")]
         eku = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
         assert list(eku) == [ExtendedKeyUsageOID.SERVER_AUTH]

@@ -4,7 +4,8 @@
 
 Replay: the committed histories in `tests/histories/` (every scenario the workflow tests
 record), cycled until `histories` have been replayed on today's workflow code by the
-audit's own `replay`, with no server. Rebuild: `switches` happy-path switches (seven
+audit's own `replay`, with no server, and again without the workflow sandbox (to show
+what the sandbox costs). Rebuild: `switches` happy-path switches (seven
 domain events each) appended to a fresh database, then rebuilt from zero twice: by the
 switch read model's projector (folds and writes rows) and by the audit's in-memory fold.
 """
@@ -13,11 +14,13 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from audit.rebuild import rebuild
 from audit.replay import history_of_file, replay
@@ -37,6 +40,8 @@ from eventstore.model import NO_STREAM, NewEvent
 from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel
+from workflows.converter import DATA_CONVERTER
+from workflows.switch import SwitchWorkflow
 
 HISTORIES_DIR = Path(__file__).resolve().parent.parent / "tests" / "histories"
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -102,26 +107,63 @@ def happy_switch(index: int) -> tuple[str, list[Event]]:
     return switch_id, events
 
 
-async def _replay_case(options: ReplayOptions) -> dict[str, object]:
+def _chosen(options: ReplayOptions) -> tuple[list[WorkflowHistory], int]:
     files = sorted(options.histories_dir.glob("*.json"))
     if not files:
         raise ValueError(f"no *.json histories in {options.histories_dir}")
     loaded: list[WorkflowHistory] = [history_of_file(path) for path in files]
-    chosen = list(itertools.islice(itertools.cycle(loaded), options.histories))
+    return list(itertools.islice(itertools.cycle(loaded), options.histories)), len(files)
+
+
+async def _unsandboxed(histories: list[WorkflowHistory]) -> int:
+    """The same replay without the workflow sandbox: what the sandbox itself costs."""
+    replayer = Replayer(
+        workflows=[SwitchWorkflow],
+        data_converter=DATA_CONVERTER,
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    )
+    replayed = 0
+    async with replayer.workflow_replay_iterator(_each(histories)) as results:
+        async for result in results:
+            if result.replay_failure is not None:
+                raise RuntimeError(f"unsandboxed replay failed: {result.replay_failure}")
+            replayed += 1
+    return replayed
+
+
+async def _each(histories: list[WorkflowHistory]) -> AsyncIterator[WorkflowHistory]:
+    for history in histories:
+        yield history
+
+
+async def _replay_cases(options: ReplayOptions) -> list[dict[str, object]]:
+    chosen, distinct = _chosen(options)
     events = sum(len(history.events) for history in chosen)
     started = time.perf_counter()
     report = await replay(chosen)
     elapsed = time.perf_counter() - started
     if not report.ok:
         raise RuntimeError(f"replay failed: {report.failures[0].describe()}")
+    started = time.perf_counter()
+    bare = await _unsandboxed(chosen)
+    bare_elapsed = time.perf_counter() - started
+    return [
+        _replay_row("replay", report.replayed, events, elapsed, distinct),
+        _replay_row("replay_unsandboxed", bare, events, bare_elapsed, distinct),
+    ]
+
+
+def _replay_row(
+    case: str, replayed: int, events: int, elapsed: float, distinct: int
+) -> dict[str, object]:
     return {
-        "case": "replay",
-        "items": report.replayed,
+        "case": case,
+        "items": replayed,
         "events": events,
         "seconds": round(elapsed, 3),
-        "per_s": round(report.replayed / elapsed, 1),
+        "per_s": round(replayed / elapsed, 1),
         "events_per_s": round(events / elapsed, 1),
-        "distinct_histories": len(files),
+        "distinct_histories": distinct,
     }
 
 
@@ -181,12 +223,13 @@ async def run_replay(options: ReplayOptions, database_url: str | None, say: Say)
             "rebuild": f"{options.switches} happy-path switches, 7 events each, page size 500",
         }
         print_setup(say, setup)
-        rows = [await _replay_case(options), *await _rebuild_cases(url, options.switches)]
+        rows = [*await _replay_cases(options), *await _rebuild_cases(url, options.switches)]
     for line in table(rows, ["case", "items", "events", "seconds", "per_s", "events_per_s"]):
         say(line)
     summary = {
         "histories_per_s": rows[0]["per_s"],
-        "projection_rebuild_events_per_s": rows[1]["events_per_s"],
-        "audit_fold_events_per_s": rows[2]["events_per_s"],
+        "unsandboxed_histories_per_s": rows[1]["per_s"],
+        "projection_rebuild_events_per_s": rows[2]["events_per_s"],
+        "audit_fold_events_per_s": rows[3]["events_per_s"],
     }
     return BenchResult("replay", setup, rows, summary)

@@ -33,6 +33,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from bench.bare_workflow import BARE_SIGNAL, BareInput
 from bench.database import describe_server, postgres
+from bench.profiling import render_saved
 from bench.report import BenchResult, Say, machine, percentile, print_setup
 from bench.stack import Stack, child_worker, engine_stack, peak_memory_mib
 from devstack.demo.scenarios import BY_SLUG, DemoSwitch, meter_point
@@ -201,8 +202,8 @@ def _worker_argv(options: SwitchesOptions) -> list[str]:
     if options.profile_dir is None:
         return ["-m", "cli", "worker"]
     options.profile_dir.mkdir(parents=True, exist_ok=True)
-    report = options.profile_dir / "profile-switch-worker.txt"
-    return ["-m", "pyinstrument", "-r", "text", "-o", str(report), "-m", "cli", "worker"]
+    session = options.profile_dir / "profile-switch-worker.pyisession"
+    return ["-m", "pyinstrument", "-r", "pyisession", "-o", str(session), "-m", "cli", "worker"]
 
 
 @dataclass
@@ -237,6 +238,10 @@ async def _measure_ours(stack: Stack, options: SwitchesOptions, run: str, say: S
             client, phases["lat"], jobs, options, pace=per_switch / options.notification_rate
         )
         peak = peak_memory_mib(worker.pid)
+    if options.profile_dir is not None:
+        saved = options.profile_dir / "profile-switch-worker.pyisession"
+        report = render_saved(saved, options.profile_dir / "profile-switch-worker.txt")
+        say(f"  switch worker profile: {report or 'none saved'}")
     return _Measured(
         ours=ours,
         shape=shape,

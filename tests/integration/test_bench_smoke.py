@@ -58,11 +58,13 @@ async def test_replay_benchmark_replays_and_rebuilds_the_requested_numbers(
 
     rows = {row["case"]: row for row in entry["rows"]}
     assert rows["replay"]["items"] == 3
+    assert rows["replay_unsandboxed"]["items"] == 3
     assert rows["projection_rebuild"]["items"] == 4
     assert rows["projection_rebuild"]["events"] == 4 * 7
     assert rows["audit_fold_rebuild"]["events"] == 4 * 7
     assert set(entry["summary"]) == {
         "histories_per_s",
+        "unsandboxed_histories_per_s",
         "projection_rebuild_events_per_s",
         "audit_fold_events_per_s",
     }

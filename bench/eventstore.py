@@ -166,6 +166,21 @@ def _ratios(figures: _Figures, options: EventStoreOptions) -> dict[str, object]:
     return ratios
 
 
+def _print_figures(figures: _Figures, summary: dict[str, object], say: Say) -> None:
+    columns = ["case", "target", "writers", "events", "seconds", "events_per_s"]
+    for line in table([r for r in figures.rows if "events_per_s" in r], columns):
+        say(line)
+    for row in figures.rows:
+        if row["case"] == "subscription_lag":
+            say(
+                f"subscription lag (ours, {row['writers']} writers, {row['events']} events): "
+                f"p50 {row['lag_p50_ms']} ms, p99 {row['lag_p99_ms']} ms, "
+                f"max {row['lag_max_ms']} ms"
+            )
+    for key, value in summary.items():
+        say(f"{key}: {value}")
+
+
 async def run_eventstore(
     options: EventStoreOptions, database_url: str | None, say: Say
 ) -> BenchResult:
@@ -193,17 +208,6 @@ async def run_eventstore(
             figures.rows.append(await _read_case(TARGETS[name](), url))
         if "ours" in options.targets:
             figures.rows.append(await _lag_case(url, options.lag_writers, options.lag_events))
-    columns = ["case", "target", "writers", "events", "seconds", "events_per_s"]
-    for line in table([r for r in figures.rows if "events_per_s" in r], columns):
-        say(line)
-    for row in figures.rows:
-        if row["case"] == "subscription_lag":
-            say(
-                f"subscription lag (ours, {row['writers']} writers, {row['events']} events): "
-                f"p50 {row['lag_p50_ms']} ms, p99 {row['lag_p99_ms']} ms, "
-                f"max {row['lag_max_ms']} ms"
-            )
     summary = _ratios(figures, options)
-    for key, value in summary.items():
-        say(f"{key}: {value}")
+    _print_figures(figures, summary, say)
     return BenchResult("eventstore", setup, figures.rows, summary)

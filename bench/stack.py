@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
@@ -59,7 +60,25 @@ def temporal_binary() -> str:
 @asynccontextmanager
 async def engine_stack(server_url: str, clock_speed: float) -> AsyncIterator[Stack]:
     folder = Path(tempfile.mkdtemp(prefix="switching-bench-"))
-    await asyncio.to_thread(init_pki, folder / "pki")
+    async with _removed_unless_failed(folder):
+        await asyncio.to_thread(init_pki, folder / "pki")
+        async with _running(folder, server_url, clock_speed) as stack:
+            yield stack
+
+
+@asynccontextmanager
+async def _removed_unless_failed(folder: Path) -> AsyncIterator[None]:
+    """A failed run leaves its folder (worker logs) for reading; a good one leaves nothing."""
+    try:
+        yield
+    except BaseException:
+        sys.stderr.write(f"benchmark files (worker logs) kept in {folder}\n")
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@asynccontextmanager
+async def _running(folder: Path, server_url: str, clock_speed: float) -> AsyncIterator[Stack]:
     url = await fresh_database(server_url, "bench_sw")
     async with AsyncExitStack() as exits:
         environment = await WorkflowEnvironment.start_local(

@@ -122,10 +122,16 @@ def _bare_starter(
     return start
 
 
-async def _wait_closed(client: Client, phase: Phase, limit: float) -> None:
-    query = f"TaskQueue = '{phase.task_queue}' AND ExecutionStatus = 'Running'"
+async def _closed(client: Client, phase: Phase) -> int:
+    query = f"TaskQueue = '{phase.task_queue}' AND ExecutionStatus != 'Running'"
+    return (await client.count_workflows(query)).count
+
+
+async def _wait_closed(client: Client, phase: Phase, expected: int, limit: float) -> None:
+    """Until `expected` workflows on the queue have closed. Counting closed ones, not
+    waiting for none running, so a start that visibility has not indexed yet still counts."""
     deadline = time.monotonic() + limit
-    while (await client.count_workflows(query)).count > 0:
+    while await _closed(client, phase) < expected:
         if time.monotonic() > deadline:
             raise TimeoutError(f"workflows on {phase.task_queue} still running after {limit:.0f} s")
         await asyncio.sleep(_POLL_SECONDS)
@@ -157,6 +163,7 @@ async def _run_phase(
     options: SwitchesOptions,
     pace: float = 0.0,
 ) -> Window:
+    closed_before = await _closed(client, phase)
     if pace > 0:
         started = []
         for job in jobs:
@@ -165,7 +172,7 @@ async def _run_phase(
         await asyncio.gather(*started)
     else:
         await _bounded(jobs, options.concurrency)
-    await _wait_closed(client, phase, options.timeout_seconds)
+    await _wait_closed(client, phase, closed_before + len(jobs), options.timeout_seconds)
     return await _window(client, phase)
 
 

@@ -34,7 +34,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from bench.bare_workflow import BARE_SIGNAL, BareInput
 from bench.database import describe_server, postgres
 from bench.profiling import render_saved
-from bench.report import BenchResult, Say, machine, percentile, print_setup
+from bench.report import BenchResult, Say, machine, percentile, print_setup, table
 from bench.stack import Stack, child_worker, engine_stack, peak_memory_mib
 from devstack.demo.scenarios import BY_SLUG, DemoSwitch, meter_point
 from workflows.signup import SwitchTimings, request_switch
@@ -324,12 +324,15 @@ async def run_switches(options: SwitchesOptions, database_url: str | None, say: 
             measured = await _measure_ours(stack, options, run, say)
             measured.ceiling = await _measure_ceiling(stack, options, run, measured.shape)
     summary = _summary(measured)
-    for key, value in summary.items():
-        say(f"{key}: {value}")
     rows = [
         {"case": "switches", **_window_row(measured.ours)},
         {"case": "bare_ceiling", **_window_row(measured.ceiling)},
     ]
+    columns = ["case", "completed", "not_completed", "seconds", "per_s", "history_events"]
+    for line in table(rows, columns):
+        say(line)
+    for key, value in summary.items():
+        say(f"{key}: {value}")
     return BenchResult("switches", setup, rows, summary)
 
 

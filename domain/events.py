@@ -8,6 +8,7 @@ event written years ago still folds through today's `evolve`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -162,12 +163,18 @@ def event_from_record(type_name: str, data: Mapping[str, Any], schema_version: i
         if upcaster is None:
             raise UnknownEvent(f"no upcaster for {type_name} v{version} -> v{version + 1}")
         upgraded = upcaster(upgraded)
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     try:
         values = {f.name: _decode(hints[f.name], upgraded[f.name]) for f in dataclasses.fields(cls)}
     except (KeyError, ValueError, TypeError) as error:
         raise UnknownEvent(f"{type_name} v{schema_version} record is malformed: {error}") from None
     return cls(**values)
+
+
+@functools.cache
+def _type_hints(cls: type[Event]) -> dict[str, Any]:
+    # Resolving string annotations is slow and the answer never changes for a class.
+    return typing.get_type_hints(cls)
 
 
 def _encode(value: object) -> object:

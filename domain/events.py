@@ -163,7 +163,7 @@ def event_from_record(type_name: str, data: Mapping[str, Any], schema_version: i
         if upcaster is None:
             raise UnknownEvent(f"no upcaster for {type_name} v{version} -> v{version + 1}")
         upgraded = upcaster(upgraded)
-    hints = _type_hints(cls)
+    hints = _type_hints(type_name)
     try:
         values = {f.name: _decode(hints[f.name], upgraded[f.name]) for f in dataclasses.fields(cls)}
     except (KeyError, ValueError, TypeError) as error:
@@ -172,9 +172,9 @@ def event_from_record(type_name: str, data: Mapping[str, Any], schema_version: i
 
 
 @functools.cache
-def _type_hints(cls: type[Event]) -> dict[str, Any]:
+def _type_hints(type_name: str) -> dict[str, Any]:
     # Resolving string annotations is slow and the answer never changes for a class.
-    return typing.get_type_hints(cls)
+    return typing.get_type_hints(EVENT_TYPES[type_name])
 
 
 def _encode(value: object) -> object:

@@ -114,6 +114,10 @@ async def test_silent_css_continues_as_new_and_carries_the_state(
         carried = await _until(dev_env, switch_id, lambda s: s.reconciliations >= 5)
         described = await dev_env.client.get_workflow_handle(switch_id).describe()
         assert described.run_id != first_run
+        # The new run is still found by status and flag in the UI.
+        assert described.typed_search_attributes.get(search_attributes.SWITCH_STATUS) == "PENDING"
+        assert described.typed_search_attributes.get(search_attributes.SWITCH_STUCK) is True
+        assert described.typed_search_attributes.get(search_attributes.FUEL) == "ELECTRICITY"
         assert carried.stuck
         assert carried.status is Status.PENDING
         for kind in (NotificationKind.CONFIRMED, NotificationKind.SECURED, NotificationKind.ACTIVE):

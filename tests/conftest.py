@@ -82,6 +82,15 @@ async def fresh_database_url(
 
 
 @pytest.fixture
+async def empty_database_url(postgres_server_url: str) -> AsyncIterator[str]:
+    """A database of this test's own with no schema at all, dropped afterwards."""
+    name = f"eventstore_empty_{uuid.uuid4().hex[:12]}"
+    await _admin(postgres_server_url, f'CREATE DATABASE "{name}"')
+    yield with_database(postgres_server_url, name)
+    await _admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 async def event_store(fresh_database_url: str) -> AsyncIterator[PostgresEventStore]:
     """An empty PostgresEventStore of this test's own."""
     store = await PostgresEventStore.connect(fresh_database_url, poll_interval=0.2)

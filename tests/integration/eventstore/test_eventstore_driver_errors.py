@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from eventstore.database import with_database
 from eventstore.driver import driver_errors, translate
 from eventstore.errors import (
     EventStoreError,
@@ -30,20 +27,8 @@ async def test_an_unreachable_server_is_unavailable(tmp_path: Path) -> None:
     assert refused.value.retryable
 
 
-@pytest.fixture
-async def unmigrated_url(postgres_server_url: str) -> AsyncIterator[str]:
-    name = f"eventstore_bare_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield with_database(postgres_server_url, name)
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-async def test_a_database_without_the_schema_says_to_migrate(unmigrated_url: str) -> None:
-    store = await PostgresEventStore.connect(unmigrated_url)
+async def test_a_database_without_the_schema_says_to_migrate(empty_database_url: str) -> None:
+    store = await PostgresEventStore.connect(empty_database_url)
     try:
         with pytest.raises(StoreNotMigrated, match="switching db upgrade") as append:
             await store.append("s", [NewEvent("T", {})])

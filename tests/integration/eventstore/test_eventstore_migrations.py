@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import AsyncIterator
-from typing import Any
 
 import asyncpg
-import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.schema import CreateTable
 
 import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
@@ -23,23 +15,10 @@ from eventstore.database import (
     downgrade,
     migrate_to_head,
     revisions,
-    sqlalchemy_url,
     upgrade,
-    with_database,
 )
 from eventstore.schema import metadata
-
-
-@pytest.fixture
-async def empty_database_url(postgres_server_url: str) -> AsyncIterator[str]:
-    name = f"eventstore_empty_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield with_database(postgres_server_url, name)
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+from tests.integration.schema_diff import schema_differences
 
 
 async def _tables(url: str) -> set[str]:
@@ -89,19 +68,7 @@ async def test_every_revision_steps_down_and_up_again(empty_database_url: str) -
 
 
 async def test_models_and_migrations_agree(database_url: str) -> None:
-    def compare(connection: Connection) -> list[Any]:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
-        )
-        return list(compare_metadata(context, metadata))
-
-    engine = create_async_engine(sqlalchemy_url(database_url))
-    try:
-        async with engine.connect() as connection:
-            differences = await connection.run_sync(compare)
-    finally:
-        await engine.dispose()
-    assert differences == []
+    assert await schema_differences(database_url) == []
 
 
 async def test_check_constraints_carry_the_names_the_models_give(database_url: str) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from domain.errors import DomainError
+from domain.events import SwitchRequested
 from domain.switch import SwitchState, event_from_record, evolve
 from eventstore.interface import EventStore
 from eventstore.switch_read_model import row_of
@@ -49,7 +50,7 @@ async def rebuild(store: EventStore) -> tuple[dict[str, SwitchState], list[str]]
             stream = event.stream_id
             if stream in skipped or stream in failed:
                 continue
-            if stream not in states and event.type != "SwitchRequested":
+            if stream not in states and event.type != SwitchRequested.__name__:
                 skipped.add(stream)
                 continue
             try:

@@ -60,14 +60,23 @@ class Projector:
         self._pool = pool
         self._projection = projection
         self._batch_size = batch_size
+        self._ensured = False
+        self._caught_up_to = 0
 
     @property
     def name(self) -> str:
         return self._projection.name
 
+    async def _ensure_checkpoint(self) -> None:
+        # Checkpoint rows are never deleted, so one insert per projector is enough; doing it
+        # before every batch cost a round trip on the projector's hot path.
+        if not self._ensured:
+            await self._pool.execute(_ENSURE, self.name)
+            self._ensured = True
+
     async def checkpoint(self) -> int:
         with driver_errors(f"reading the checkpoint of {self.name}"):
-            await self._pool.execute(_ENSURE, self.name)
+            await self._ensure_checkpoint()
             position: int = await self._pool.fetchval(
                 "SELECT position FROM projection_checkpoints WHERE name = $1", self.name
             )
@@ -79,7 +88,7 @@ class Projector:
         if not events:
             return 0
         with driver_errors(f"projecting {self.name}"):
-            await self._pool.execute(_ENSURE, self.name)
+            await self._ensure_checkpoint()
             async with self._pool.acquire() as connection, connection.transaction():
                 position: int = await connection.fetchval(_LOCK, self.name)
                 fresh = [event for event in events if event.position > position]
@@ -95,12 +104,13 @@ class Projector:
         while batch := await self._store.read_all(position, self._batch_size):
             applied += await self.apply(batch)
             position = batch[-1].position
+        self._caught_up_to = position
         return applied
 
     async def rebuild(self) -> int:
         """Empty the projection and its checkpoint in one transaction, then replay all."""
         with driver_errors(f"resetting {self.name}"):
-            await self._pool.execute(_ENSURE, self.name)
+            await self._ensure_checkpoint()
             async with self._pool.acquire() as connection, connection.transaction():
                 await connection.fetchval(_LOCK, self.name)
                 await self._projection.reset(connection)
@@ -112,7 +122,7 @@ class Projector:
         await self.catch_up()
         if caught_up is not None:
             caught_up.set()
-        subscription = self._store.subscribe(await self.checkpoint())
+        subscription = self._store.subscribe(self._caught_up_to)
         try:
             while True:
                 await self.apply(await subscription.next_batch())

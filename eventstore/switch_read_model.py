@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from domain.events import EVENT_TYPES, SwitchRequested
-from domain.switch import SwitchState, event_from_record, evolve
+from domain.switch import SwitchState, event_from_record, fold
 from eventstore.model import RecordedEvent
 
 if TYPE_CHECKING:
@@ -97,11 +97,7 @@ def fold_records(records: Sequence[Mapping[str, Any]]) -> SwitchState | None:
     stream is not a switch (it does not start with SwitchRequested)."""
     if not records or records[0]["type"] != SwitchRequested.__name__:
         return None
-    state: SwitchState | None = None
-    for record in records:
-        event = event_from_record(record["type"], record["data"], record["schema_version"])
-        state = evolve(state, event)
-    return state
+    return fold([event_from_record(r["type"], r["data"], r["schema_version"]) for r in records])
 
 
 class SwitchReadModel:

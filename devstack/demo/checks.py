@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from audit.timeline import fold_stream
 from css.inbound.records import inbound_stream
 from devstack.demo.runner import Progress
-from domain.switch import event_from_record, fold
 from eventstore.interface import EventStore
 from eventstore.model import RecordedEvent
 
@@ -41,7 +41,7 @@ def stream_problems(switch_id: str, events: Sequence[RecordedEvent], item: Progr
         repeated = [v for v, n in Counter(v for v in values if v).items() if n > 1]
         if repeated:
             problems.append(f"{switch_id}: {what} recorded twice: {', '.join(map(str, repeated))}")
-    state = fold([event_from_record(e.type, e.data, e.schema_version) for e in events])
+    state = fold_stream(events)
     folded = None if state is None else state.status
     if folded is not item.status:
         problems.append(f"{switch_id}: event store folds to {folded}, Temporal shows {item.status}")

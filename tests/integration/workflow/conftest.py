@@ -22,10 +22,10 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from domain.events import event_from_record
+from audit.timeline import fold_stream
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
-from domain.switch import SwitchState, fold
+from domain.switch import SwitchState
 from eventstore.postgres import PostgresEventStore
 from tests.integration.workflow.fake_css import FakeCss
 from worker import build_worker
@@ -141,8 +141,7 @@ class Engine:
         return message_id
 
     async def stream_state(self, switch_id: str) -> SwitchState | None:
-        events = await self.store.read_stream(switch_id)
-        return fold([event_from_record(e.type, e.data, e.schema_version) for e in events])
+        return fold_stream(await self.store.read_stream(switch_id))
 
     async def finish(
         self, handle: WorkflowHandle[Any, SwitchResult], status: Status

@@ -16,6 +16,8 @@ lift instants, not from the order the messages reached us.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -228,19 +230,8 @@ def decide(state: SwitchState | None, command: Command) -> list[Event]:
         return _decide_notification(state, command)
     if isinstance(command, Withdraw):
         return _decide_withdraw(state, command)
-    if isinstance(command, MarkDeadlineMissed):
-        missed = not state.terminal and not state.deadline_missed
-        return (
-            [DeadlineMissed(target=_require(state.two_day_target), at=command.at)] if missed else []
-        )
-    if isinstance(command, MarkCompensationDue):
-        due = not state.terminal and not state.compensation_due
-        backstop = _require(state.backstop)
-        return (
-            [CompensationDue(backstop=backstop, pence=COMPENSATION_PENCE, at=command.at)]
-            if due
-            else []
-        )
+    if isinstance(command, MarkDeadlineMissed | MarkCompensationDue):
+        return _decide_deadline(state, command)
     if isinstance(command, FlagStuck):
         return [] if state.outcome_known else [SwitchFlaggedStuck(command.attempt, command.at)]
     return _decide_step(state, command)
@@ -298,16 +289,7 @@ def _decide_step(
     if state.status is not Status.REQUESTED:
         raise TransitionRefused(f"{name} refused: switch is {state.status}, not REQUESTED")
     if isinstance(command, RecordDeadlines):
-        return [
-            DeadlinesComputed(
-                supply_start_date=command.supply_start_date,
-                expected_objection_window_end=command.expected_objection_window_end,
-                two_day_target=command.two_day_target,
-                backstop=command.backstop,
-                calendar_version=command.calendar_version,
-                at=command.at,
-            )
-        ]
+        return [DeadlinesComputed(**dataclasses.asdict(command))]
     if isinstance(command, RecordSubmission):
         return [
             RegistrationSubmitted(command.registration_id, command.message_id, command.submitted_at)
@@ -474,9 +456,8 @@ _STATUS_OF_NOTIFICATION: dict[NotificationKind, Status] = {
 }
 
 
-def fold(events: list[Event]) -> SwitchState | None:
-    """The state a sequence of events leads to (None for an empty stream)."""
-    state: SwitchState | None = None
+def fold(events: Iterable[Event], state: SwitchState | None = None) -> SwitchState | None:
+    """The state a sequence of events leads to from `state` (None: from an empty stream)."""
     for event in events:
         state = evolve(state, event)
     return state

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
@@ -36,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
         SubmitInput,
         WithdrawInput,
     )
-    from domain.events import Event, NotificationApplied, event_to_record
+    from domain.events import SCHEMA_VERSIONS, Event, NotificationApplied, event_to_record
     from domain.lifecycle import Status
     from domain.switch import (
         ApplyNotification,
@@ -53,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
         TransitionRefused,
         Withdraw,
         decide,
-        evolve,
+        fold,
     )
     from workflows import search_attributes as sa
     from workflows.messages import (
@@ -144,14 +145,7 @@ class SwitchWorkflow:
             retry_policy=_LOCAL_RETRY,
         )
         await self._apply(
-            RecordDeadlines(
-                supply_start_date=deadlines.supply_start_date,
-                expected_objection_window_end=deadlines.expected_objection_window_end,
-                two_day_target=deadlines.two_day_target,
-                backstop=deadlines.backstop,
-                calendar_version=deadlines.calendar_version,
-                at=now,
-            ),
+            RecordDeadlines(**dataclasses.asdict(deadlines), at=now),
             "calendar",
         )
         # One message id per switch: a post that timed out after CSS accepted it is resent
@@ -351,10 +345,7 @@ class SwitchWorkflow:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=_STORE_RETRY,
         )
-        state = before
-        for event in events:
-            state = evolve(state, event)
-        self._state = state
+        self._state = fold(events, before)
         _upsert_search_attributes(before, self.state)
         return events
 
@@ -395,7 +386,13 @@ def _record(switch_id: str, version: int, event: Event, causation: str) -> Event
         metadata["css_message_id"] = event.message_id
     else:
         key = f"{switch_id}/{version}"
-    return EventRecord(type=type_name, data=data, idempotency_key=key, metadata=metadata)
+    return EventRecord(
+        type=type_name,
+        data=data,
+        idempotency_key=key,
+        schema_version=SCHEMA_VERSIONS[type_name],
+        metadata=metadata,
+    )
 
 
 def _css_refusal(error: ActivityError) -> tuple[str, str] | None:

@@ -350,7 +350,7 @@ def simulator_command(
     from css.simulator.server import serve_until_stopped
 
     settings = Settings.from_env()
-    default_receiver = f"https://{settings.receiver_host}:{settings.receiver_port}"
+    default_receiver = settings.receiver_url
     if clock_start is not None and clock_start.tzinfo is None:
         clock_start = clock_start.replace(tzinfo=UTC)
     config = SimulatorConfig(

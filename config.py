@@ -19,10 +19,10 @@ class ConfigError(ValueError):
     """A setting is present but unusable; the message names the variable."""
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> timedelta:
+def _seconds(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
     raw = env.get(name)
     if raw is None or raw == "":
-        return timedelta(seconds=default)
+        return default
     try:
         value = float(raw)
     except ValueError:
@@ -67,21 +67,30 @@ class Settings:
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
 
+    @property
+    def receiver_url(self) -> str:
+        return f"https://{self.receiver_host}:{self.receiver_port}"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        data_dir = Path(_text(env, "SWITCHING_DATA_DIR", str(REPO_ROOT / ".data")))
+        default = _DEFAULTS
+        data_dir = Path(_text(env, "SWITCHING_DATA_DIR", str(default.data_dir)))
         return cls(
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or None,
-            temporal_address=_text(env, "TEMPORAL_ADDRESS", "localhost:7233"),
-            temporal_namespace=_text(env, "TEMPORAL_NAMESPACE", "default"),
-            task_queue=_text(env, "SWITCHING_TASK_QUEUE", "switching"),
-            css_url=_text(env, "CSS_URL", "https://127.0.0.1:8443"),
-            receiver_host=_text(env, "RECEIVER_HOST", "127.0.0.1"),
-            receiver_port=_port(env, "RECEIVER_PORT", 8444),
-            simulator_port=_port(env, "SIMULATOR_PORT", 8443),
-            gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", "GAIN"),
-            withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", 600),
-            reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", 3600),
+            temporal_address=_text(env, "TEMPORAL_ADDRESS", default.temporal_address),
+            temporal_namespace=_text(env, "TEMPORAL_NAMESPACE", default.temporal_namespace),
+            task_queue=_text(env, "SWITCHING_TASK_QUEUE", default.task_queue),
+            css_url=_text(env, "CSS_URL", default.css_url),
+            receiver_host=_text(env, "RECEIVER_HOST", default.receiver_host),
+            receiver_port=_port(env, "RECEIVER_PORT", default.receiver_port),
+            simulator_port=_port(env, "SIMULATOR_PORT", default.simulator_port),
+            gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", default.gaining_supplier_id),
+            withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", default.withdrawal_window),
+            reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", default.reconcile_grace),
         )
+
+
+#: The embedded defaults, read by `from_env` so each default is written once.
+_DEFAULTS = Settings()

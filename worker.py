@@ -10,9 +10,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -22,7 +19,7 @@ from activities.events import EventActivities
 from activities.registration import CssGateway, RegistrationActivities
 from config import Settings
 from css.client import CssClient
-from domain.calendar import WorkingDayCalendar, england_and_wales
+from domain.calendar import england_and_wales
 from eventstore.database import resolve_database_url
 from eventstore.interface import EventStore
 from eventstore.postgres import PostgresEventStore
@@ -42,13 +39,11 @@ def build_worker(
     css: CssGateway,
     gaining_supplier_id: str,
     task_queue: str,
-    calendar: WorkingDayCalendar | None = None,
-    extra_activities: Sequence[Callable[..., Any]] = (),
 ) -> Worker:
     """A worker for the switch workflow and every activity it calls."""
     events = EventActivities(store)
     registration = RegistrationActivities(css, gaining_supplier_id)
-    deadlines = DeadlineActivities(calendar or england_and_wales())
+    deadlines = DeadlineActivities(england_and_wales())
     return Worker(
         client,
         task_queue=task_queue,
@@ -59,10 +54,7 @@ def build_worker(
             registration.withdraw_registration,
             registration.read_registration,
             deadlines.compute_deadlines,
-            *extra_activities,
         ],
-        # All activities are async; the executor only serves any sync ones a test adds.
-        activity_executor=ThreadPoolExecutor(max_workers=4),
     )
 
 

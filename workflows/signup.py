@@ -48,8 +48,8 @@ class SwitchRequest:
 
 @dataclass(frozen=True)
 class SwitchTimings:
-    withdrawal_window: timedelta = timedelta(minutes=10)
-    reconcile_grace: timedelta = timedelta(hours=1)
+    withdrawal_window: timedelta = timedelta(seconds=SwitchInput.withdrawal_window_seconds)
+    reconcile_grace: timedelta = timedelta(seconds=SwitchInput.reconcile_grace_seconds)
 
 
 def validate_request(

@@ -51,19 +51,7 @@ def run(state: SwitchState | None, *commands: Command) -> SwitchState | None:
 
 
 def requested() -> SwitchState:
-    state = run(
-        None,
-        RequestSwitch(
-            switch_id="sw-1",
-            fuel=Fuel.ELECTRICITY,
-            mpxn="1312345678907",
-            market_sector=MarketSector.DOMESTIC,
-            requested_supply_start_date=None,
-            change_of_occupancy=False,
-            erroneous_transfer=False,
-            requested_at=T0,
-        ),
-    )
+    state = run(None, _request_command())
     assert state is not None
     return state
 

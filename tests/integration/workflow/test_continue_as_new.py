@@ -6,7 +6,6 @@ ordinary run on an ordinary server.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -19,18 +18,14 @@ from temporalio.testing import WorkflowEnvironment
 from css.messages import CssStatus
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
-from domain.switch import SwitchState
 from eventstore.postgres import PostgresEventStore
-from tests.integration.workflow.conftest import MPAN
+from tests.integration.workflow.conftest import MPAN, Engine
 from tests.integration.workflow.fake_css import FakeCss
 from worker import build_worker
 from workflows import search_attributes
 from workflows.converter import DATA_CONVERTER
 from workflows.messages import (
-    NOTIFICATION_SIGNAL,
-    STATUS_QUERY,
     WORKFLOW_NAME,
-    NotificationSignal,
     SwitchInput,
     SwitchResult,
 )
@@ -47,35 +42,6 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
-
-
-async def _state(env: WorkflowEnvironment, switch_id: str) -> SwitchState | None:
-    handle = env.client.get_workflow_handle(switch_id)
-    return await handle.query(STATUS_QUERY, result_type=SwitchState | None)  # type: ignore[arg-type]
-
-
-async def _until(env: WorkflowEnvironment, switch_id: str, check: object) -> SwitchState:
-    for _ in range(400):
-        state = await _state(env, switch_id)
-        if state is not None and check(state):  # type: ignore[operator]
-            return state
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"not reached: {state}")
-
-
-async def _signal(
-    env: WorkflowEnvironment, switch_id: str, kind: NotificationKind, **f: object
-) -> None:
-    state = await _state(env, switch_id)
-    assert state.registration_id is not None
-    signal = NotificationSignal(
-        f"css-{uuid.uuid4().hex}",
-        kind,
-        state.registration_id,
-        datetime.now(UTC),
-        **f,  # type: ignore[arg-type]
-    )
-    await env.client.get_workflow_handle(switch_id).signal(NOTIFICATION_SIGNAL, signal)
 
 
 async def test_silent_css_continues_as_new_and_carries_the_state(
@@ -104,15 +70,17 @@ async def test_silent_css_continues_as_new_and_carries_the_state(
             result_type=SwitchResult,
         )
         first_run = handle.result_run_id
-        state = await _until(dev_env, switch_id, lambda s: s.registration_id is not None)
+        # Without a run id, the handle follows the switch into each new run.
+        latest = dev_env.client.get_workflow_handle(switch_id, result_type=SwitchResult)
+        engine = Engine(dev_env, event_store, css, queue)
+        state = await engine.wait_for(latest, lambda s: s.registration_id is not None)
         assert state.registration_id is not None
         css.statuses[state.registration_id] = CssStatus.PENDING
         # CSS says the window already closed, and then goes silent.
-        await _signal(
-            dev_env, switch_id, NotificationKind.VALIDATED, objection_window_end=datetime.now(UTC)
-        )
-        carried = await _until(dev_env, switch_id, lambda s: s.reconciliations >= 5)
-        described = await dev_env.client.get_workflow_handle(switch_id).describe()
+        closed = datetime.now(UTC)
+        await engine.notify(latest, NotificationKind.VALIDATED, objection_window_end=closed)
+        carried = await engine.wait_for(latest, lambda s: s.reconciliations >= 5)
+        described = await latest.describe()
         assert described.run_id != first_run
         # The new run is still found by status and flag in the UI.
         assert described.typed_search_attributes.get(search_attributes.SWITCH_STATUS) == "PENDING"
@@ -121,10 +89,8 @@ async def test_silent_css_continues_as_new_and_carries_the_state(
         assert carried.stuck
         assert carried.status is Status.PENDING
         for kind in (NotificationKind.CONFIRMED, NotificationKind.SECURED, NotificationKind.ACTIVE):
-            await _signal(dev_env, switch_id, kind)
-        result = await dev_env.client.get_workflow_handle(
-            switch_id, result_type=SwitchResult
-        ).result()
+            await engine.notify(latest, kind)
+        result = await latest.result()
     assert result.status is Status.ACTIVE
     assert result.state.reconciliations >= 5
     events = await event_store.read_stream(switch_id)

@@ -15,7 +15,12 @@ from pathlib import Path
 
 import asyncpg
 
-from eventstore.database import embedded_server, migrate_to_head, with_database
+from eventstore.database import (
+    embedded_server,
+    ensure_database,
+    migrate_to_head,
+    with_database,
+)
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,7 @@ def postgres(database_url: str | None) -> Iterator[Server]:
 
 async def fresh_database(server_url: str, prefix: str = "bench") -> str:
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(server_url)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
+    await ensure_database(server_url, name)
     url = with_database(server_url, name)
     await migrate_to_head(url)
     return url

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -111,7 +112,8 @@ class Revisions:
         return f"database revision: {self.current or 'none (empty database)'} (head: {self.head})"
 
 
-async def _with_alembic(url: str, action: Any) -> Any:
+async def run_on_connection(url: str, action: Any) -> Any:
+    """Run `action(connection)` in one transaction on a short-lived engine (for alembic)."""
     engine = create_async_engine(sqlalchemy_url(url))
     try:
         async with engine.begin() as connection:
@@ -121,23 +123,22 @@ async def _with_alembic(url: str, action: Any) -> Any:
 
 
 async def upgrade(url: str, revision: str = "head") -> None:
-    config = alembic_config(url)
-
-    def run(connection: Connection) -> None:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-    await _with_alembic(url, run)
+    await _alembic_command(url, command.upgrade, revision)
 
 
 async def downgrade(url: str, revision: str) -> None:
+    await _alembic_command(url, command.downgrade, revision)
+
+
+async def _alembic_command(url: str, step: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config(url)
 
     def run(connection: Connection) -> None:
+        # migrations/env.py runs on this connection instead of opening its own.
         config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        step(config, revision)
 
-    await _with_alembic(url, run)
+    await run_on_connection(url, run)
 
 
 async def revisions(url: str) -> Revisions:
@@ -149,7 +150,7 @@ async def revisions(url: str) -> Revisions:
         revision: str | None = MigrationContext.configure(connection).get_current_revision()
         return revision
 
-    return Revisions(current=await _with_alembic(url, current), head=head)
+    return Revisions(current=await run_on_connection(url, current), head=head)
 
 
 async def migrate_to_head(url: str) -> None:

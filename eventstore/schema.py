@@ -37,9 +37,6 @@ NAMING_CONVENTION: Final = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-#: The sequence behind events.position; the reader's watermark samples it.
-POSITION_SEQUENCE: Final = "events_position_seq"
-
 _HASH_FORMAT = "~ '^[0-9a-f]{64}$'"
 
 # One row per stream: its head (version and last hash). Appends lock this row, which

@@ -12,12 +12,11 @@ import asyncio
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import Connection, pool
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import Connection
 
 import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
 from config import Settings
-from eventstore.database import resolve_database_url, sqlalchemy_url
+from eventstore.database import resolve_database_url, run_on_connection
 from eventstore.schema import metadata
 
 config = context.config
@@ -34,19 +33,9 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_async_migrations(url: str) -> None:
-    engine = create_async_engine(sqlalchemy_url(url), poolclass=pool.NullPool)
-    try:
-        async with engine.connect() as connection:
-            await connection.run_sync(do_run_migrations)
-            await connection.commit()
-    finally:
-        await engine.dispose()
-
-
 async def run_from_command_line() -> None:
     url = config.attributes.get("database_url") or await resolve_database_url(Settings.from_env())
-    await run_async_migrations(url)
+    await run_on_connection(url, do_run_migrations)
 
 
 def run_migrations_online() -> None:

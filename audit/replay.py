@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from audit.errors import AuditError
 from workflows.converter import DATA_CONVERTER
@@ -100,9 +101,18 @@ async def replay(
     histories: AsyncIterator[WorkflowHistory] | Iterable[WorkflowHistory],
     workflows: Sequence[type] = (SwitchWorkflow,),
     progress: Callable[[ReplayReport], None] | None = None,
+    workflow_runner: WorkflowRunner | None = None,
 ) -> ReplayReport:
-    """Replay every history; never stops at the first failure."""
-    replayer = Replayer(workflows=workflows, data_converter=DATA_CONVERTER)
+    """Replay every history; never stops at the first failure.
+
+    `workflow_runner` replaces the default sandboxed runner (the benchmark measures what the
+    sandbox costs with `UnsandboxedWorkflowRunner`).
+    """
+    replayer = Replayer(
+        workflows=workflows,
+        data_converter=DATA_CONVERTER,
+        workflow_runner=workflow_runner or SandboxedWorkflowRunner(),
+    )
     report = ReplayReport()
     async with replayer.workflow_replay_iterator(_async(histories)) as results:
         async for result in results:

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+from temporalio.worker import UnsandboxedWorkflowRunner
 
 from audit.rebuild import rebuild
 from audit.replay import history_of_file, replay
@@ -40,8 +39,6 @@ from eventstore.model import NO_STREAM, NewEvent
 from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel
-from workflows.converter import DATA_CONVERTER
-from workflows.switch import SwitchWorkflow
 
 HISTORIES_DIR = Path(__file__).resolve().parent.parent / "tests" / "histories"
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -115,27 +112,6 @@ def _chosen(options: ReplayOptions) -> tuple[list[WorkflowHistory], int]:
     return list(itertools.islice(itertools.cycle(loaded), options.histories)), len(files)
 
 
-async def _unsandboxed(histories: list[WorkflowHistory]) -> int:
-    """The same replay without the workflow sandbox: what the sandbox itself costs."""
-    replayer = Replayer(
-        workflows=[SwitchWorkflow],
-        data_converter=DATA_CONVERTER,
-        workflow_runner=UnsandboxedWorkflowRunner(),
-    )
-    replayed = 0
-    async with replayer.workflow_replay_iterator(_each(histories)) as results:
-        async for result in results:
-            if result.replay_failure is not None:
-                raise RuntimeError(f"unsandboxed replay failed: {result.replay_failure}")
-            replayed += 1
-    return replayed
-
-
-async def _each(histories: list[WorkflowHistory]) -> AsyncIterator[WorkflowHistory]:
-    for history in histories:
-        yield history
-
-
 async def _replay_cases(options: ReplayOptions) -> list[dict[str, object]]:
     chosen, distinct = _chosen(options)
     events = sum(len(history.events) for history in chosen)
@@ -145,8 +121,11 @@ async def _replay_cases(options: ReplayOptions) -> list[dict[str, object]]:
     if not report.ok:
         raise RuntimeError(f"replay failed: {report.failures[0].describe()}")
     started = time.perf_counter()
-    bare = await _unsandboxed(chosen)
+    unsandboxed = await replay(chosen, workflow_runner=UnsandboxedWorkflowRunner())
     bare_elapsed = time.perf_counter() - started
+    if not unsandboxed.ok:
+        raise RuntimeError(f"unsandboxed replay failed: {unsandboxed.failures[0].describe()}")
+    bare = unsandboxed.replayed
     return [
         _replay_row("replay", report.replayed, events, elapsed, distinct),
         _replay_row("replay_unsandboxed", bare, events, bare_elapsed, distinct),

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import httpx
 
 from css import jws, tls
-from css.errors import CssConflict, CssError, CssRejected, CssUnavailable, InvalidMessage
+from css.errors import CssConflict, CssRejected, CssUnavailable, InvalidMessage
 from css.messages import (
     RegistrationAck,
     RegistrationRequest,
@@ -166,8 +166,3 @@ class CssClient:
         if status != expected:
             raise InvalidMessage(f"CSS answered {status} to {what}, expected {expected}")
         return _Answer(status, body)
-
-
-def is_retryable(error: BaseException) -> bool:
-    """Whether an activity should retry after `error` (ours by flag; anything else not)."""
-    return isinstance(error, CssError) and error.retryable

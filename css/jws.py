@@ -173,9 +173,6 @@ class TrustedKeys(Mapping[str, VerificationKey]):
     def __repr__(self) -> str:
         return f"TrustedKeys({sorted(self._by_kid)})"
 
-    def with_key(self, key: VerificationKey) -> TrustedKeys:
-        return TrustedKeys([*self._by_kid.values(), key])
-
     def to_jwks(self) -> dict[str, list[dict[str, str]]]:
         return {"keys": [key.to_jwk() for key in self._by_kid.values()]}
 

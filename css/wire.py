@@ -11,6 +11,9 @@ from typing import Any, TypeVar
 
 from css.errors import InvalidMessage
 
+#: Where CSS pushes notifications on the receiving supplier's side.
+NOTIFICATIONS_PATH = "/v1/notifications"
+
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _E = TypeVar("_E", bound=StrEnum)
 

@@ -19,8 +19,8 @@ from starlette.routing import Route
 from css.inbound.intake import NotificationIntake, NotRecorded
 from css.inbound.records import ReceivedMessage, Rejection
 from css.jws import SIGNATURE_HEADER
+from css.wire import NOTIFICATIONS_PATH
 
-NOTIFICATIONS_PATH: Final = "/v1/notifications"
 HEALTH_PATH: Final = "/health"
 DEFAULT_MAX_BODY: Final = 64 * 1024
 _RETRY_AFTER_SECONDS = "5"

@@ -101,9 +101,6 @@ class Scheduler:
                 cancelled += 1
         return cancelled
 
-    def pending(self, group: str) -> list[datetime]:
-        return sorted(t.at for t in self._heap if t.group == group and not t.cancelled)
-
     def run_due(self) -> int:
         """Run every timer due by now, earliest first; returns how many ran."""
         ran = 0

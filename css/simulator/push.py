@@ -20,11 +20,9 @@ import httpx
 from css.jws import SIGNATURE_HEADER
 from css.messages import Notification
 from css.simulator.faults import FaultInjector
-from css.wire import encode
+from css.wire import NOTIFICATIONS_PATH, encode
 
 log = logging.getLogger("css.simulator.push")
-
-NOTIFICATIONS_PATH = "/v1/notifications"
 
 
 @dataclass(frozen=True)
@@ -167,9 +165,6 @@ class Pusher:
         async with self._delivered:
             await self._delivered.wait_for(lambda: len(self.deliveries) >= count)
         return list(self.deliveries)
-
-    def busy(self) -> bool:
-        return bool(self._workers)
 
     async def aclose(self) -> None:
         workers = list(self._workers.values())

@@ -66,13 +66,15 @@ class SigningKeys:
         self._folder = folder
         kids = PkiPaths.kids(folder)
         self._active = load_signing_key(folder, active_kid or kids[0])
+        # Read once, not per `GET /v1/keys`; only `rotate` adds a key in this process.
+        self._published = load_trusted_keys(folder)
 
     @property
     def active(self) -> jws.SigningKey:
         return self._active
 
     def published(self) -> jws.TrustedKeys:
-        return load_trusted_keys(self._folder)
+        return self._published
 
     def sign(self, body: bytes) -> str:
         return jws.sign(body, self._active)
@@ -88,6 +90,7 @@ class SigningKeys:
             kid = f"{prefix}-{int(number) + 1}" if number.isdigit() else f"{self._active.kid}-2"
             create_jws_key(self._folder, kid, self._active.alg)
         self._active = load_signing_key(self._folder, kid)
+        self._published = load_trusted_keys(self._folder)
         return kid
 
 

@@ -48,9 +48,6 @@ class SimulatorControl:
         found: list[dict[str, Any]] = await self._call("GET", "/control/deliveries", None)
         return found
 
-    async def duplicate_deliveries(self) -> int:
-        return sum(1 for delivery in await self.deliveries() if delivery.get("duplicate"))
-
     async def _call(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
         try:
             response = await self._http.request(method, path, json=body)

@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from css.simulator.scenarios import BY_THIRD_DIGIT, PATTERN_PREFIX
+from css.simulator.scenarios import Scenario as SimScenario
 from domain.identifiers import Fuel, MarketSector, mpan_core_check_digit, mprn_check_digits
 from domain.lifecycle import Status
 from workflows.signup import SwitchRequest, SwitchTimings
 
-#: The simulator's scenario digit after the "99" prefix; None plays the happy path.
+#: The simulator's scenario digit after its prefix, from its own table; None plays the
+#: happy path.
+_DIGIT_OF = {scenario: digit for digit, scenario in BY_THIRD_DIGIT.items()}
 _HAPPY: str | None = None
-_REJECT, _OBJECT, _OBJECT_THEN_LIFT, _ANNUL = "1", "2", "3", "4"
+_REJECT = _DIGIT_OF[SimScenario.REJECT]
+_OBJECT = _DIGIT_OF[SimScenario.OBJECT]
+_OBJECT_THEN_LIFT = _DIGIT_OF[SimScenario.OBJECT_THEN_LIFT]
+_ANNUL = _DIGIT_OF[SimScenario.ANNUL]
 
 #: Long enough for the demo to withdraw, even across a restart of the stack.
 HELD_WINDOW = timedelta(minutes=5)
@@ -120,8 +127,11 @@ def plan_batch(batch_id: str, size: int) -> list[DemoSwitch]:
 
 def meter_point(scenario: Scenario, rng: random.Random) -> str:
     """A made-up meter point number that makes the simulator play `scenario`."""
-    # A happy path may start with anything but the simulator's "99" scenario prefix.
-    head = str(rng.randint(10, 98)) if scenario.css_digit is None else "99" + scenario.css_digit
+    # A happy path may start with anything but the simulator's scenario prefix.
+    if scenario.css_digit is None:
+        head = str(rng.choice([n for n in range(10, 100) if str(n) != PATTERN_PREFIX]))
+    else:
+        head = PATTERN_PREFIX + scenario.css_digit
     if scenario.fuel is Fuel.GAS:
         body = _digits(head, 8, rng)
         return body + mprn_check_digits(body)

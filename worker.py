@@ -26,7 +26,7 @@ from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
+from workflows.client import connect as connect_temporal
 from workflows.switch import SwitchWorkflow
 
 log = logging.getLogger("switching.worker")
@@ -58,17 +58,9 @@ def build_worker(
     )
 
 
-async def connect(settings: Settings) -> Client:
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
-    )
-
-
 async def run(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
-    client = await connect(settings)
+    client = await connect_temporal(settings.temporal_address, settings.temporal_namespace)
     await search_attributes.register(client)
     store = await PostgresEventStore.connect(await resolve_database_url(settings))
     try:

@@ -27,7 +27,8 @@ from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel, live_rows
-from workflows.converter import DATA_CONVERTER
+from workflows.client import TemporalUnreachable
+from workflows.client import connect as connect_temporal
 
 T = TypeVar("T")
 
@@ -46,14 +47,9 @@ def _run(work: Awaitable[T]) -> T:
 
 async def _client(settings: Settings) -> Client:
     try:
-        return await Client.connect(
-            settings.temporal_address,
-            namespace=settings.temporal_namespace,
-            data_converter=DATA_CONVERTER,
-        )
-    except RuntimeError as error:
-        # The SDK reports an unreachable server as a RuntimeError from its core.
-        raise AuditError(f"cannot reach Temporal at {settings.temporal_address}: {error}") from None
+        return await connect_temporal(settings.temporal_address, settings.temporal_namespace)
+    except TemporalUnreachable as error:
+        raise AuditError(str(error)) from None
 
 
 @asynccontextmanager

@@ -20,7 +20,8 @@ from devstack.errors import EngineUnreachable, InvalidInput
 from devstack.lockfile import running_stack
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
-from workflows.converter import DATA_CONVERTER
+from workflows.client import TemporalUnreachable
+from workflows.client import connect as connect_temporal
 
 _START_HINT = "is the engine running? `switching dev` starts one"
 
@@ -56,14 +57,9 @@ def locate_engine(env: Mapping[str, str] | None = None) -> Engine:
 
 async def connect(engine: Engine) -> Client:
     try:
-        return await Client.connect(
-            engine.temporal_address, namespace=engine.namespace, data_converter=DATA_CONVERTER
-        )
-    except RuntimeError as error:
-        raise EngineUnreachable(
-            f"cannot reach Temporal at {engine.temporal_address} ({_first_line(error)}); "
-            f"{_START_HINT}"
-        ) from None
+        return await connect_temporal(engine.temporal_address, engine.namespace)
+    except TemporalUnreachable as error:
+        raise EngineUnreachable(f"{error}; {_START_HINT}") from None
 
 
 @asynccontextmanager

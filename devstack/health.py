@@ -17,7 +17,8 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from workflows.converter import DATA_CONVERTER
+from workflows.client import TemporalUnreachable
+from workflows.client import connect as connect_temporal
 
 
 async def port_open(host: str, port: int) -> bool:
@@ -47,9 +48,8 @@ def port_free(host: str, port: int) -> bool:
 async def temporal_client(address: str, namespace: str) -> Client | None:
     """A connected client, or None while the frontend is not answering yet."""
     try:
-        return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
-    except RuntimeError:
-        # The SDK reports a refused or failed connection as RuntimeError.
+        return await connect_temporal(address, namespace)
+    except TemporalUnreachable:
         return None
 
 

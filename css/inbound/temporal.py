@@ -13,7 +13,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from css.inbound.sink import SignalFailed, WorkflowClosed
-from workflows.converter import DATA_CONVERTER
+from workflows.client import TemporalUnreachable
+from workflows.client import connect as connect_temporal
 from workflows.messages import NOTIFICATION_SIGNAL, NotificationSignal
 
 
@@ -32,18 +33,14 @@ class TemporalSink:
 
     @classmethod
     def for_address(cls, address: str, namespace: str) -> TemporalSink:
-        async def connect() -> Client:
-            return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
-
-        return cls(connect)
+        return cls(lambda: connect_temporal(address, namespace))
 
     async def _client_or_connect(self) -> Client:
         if self._client is None:
             try:
                 self._client = await self._connect()
-            except RuntimeError as exc:
-                # The SDK reports an unreachable server as a RuntimeError from its core.
-                raise SignalFailed(f"cannot reach Temporal: {exc}") from exc
+            except TemporalUnreachable as exc:
+                raise SignalFailed(str(exc)) from exc
         return self._client
 
     async def deliver(self, switch_id: str, signal: NotificationSignal) -> None:

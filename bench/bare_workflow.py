@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio import activity, workflow
-from temporalio.client import Client
 from temporalio.worker import Worker
 
-from workflows.converter import DATA_CONVERTER
+from workflows.client import connect as connect_temporal
 
 BARE_SIGNAL = "bare_notification"
 
@@ -65,7 +64,7 @@ class BareWorkflow:
 
 async def serve(address: str, task_queue: str) -> None:
     # The driver's client uses the engine's converter; the worker must decode alike.
-    client = await Client.connect(address, data_converter=DATA_CONVERTER)
+    client = await connect_temporal(address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

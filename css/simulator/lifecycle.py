@@ -11,24 +11,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from css.messages import (
+    BARE,
     STATUS_AFTER,
     Active,
     Annulled,
-    Confirmed,
     CssStatus,
     EventType,
     Notification,
-    Objected,
-    ObjectionLifted,
-    ObjectionRaised,
     RegistrationRequest,
     RegistrationStatus,
     Rejected,
     Secured,
     Validated,
-    Withdrawn,
 )
-from css.simulator.scenarios import Scenario, ScenarioChoice
+from css.simulator.scenarios import DEFAULT_REASON, Scenario, ScenarioChoice
 from domain.calendar import LONDON, MAX_SSD_DAYS_AHEAD, WorkingDayCalendar, to_london
 from domain.identifiers import InvalidIdentifier, parse_mpid, parse_mpxn
 
@@ -188,18 +184,10 @@ def build_notification(
         case EventType.REJECTED:
             return Rejected(*head, reason_code or "VALIDATION_FAILED")
         case EventType.ANNULLED:
-            return Annulled(*head, reason_code or "ANNULLED_BY_LOSING_SUPPLIER")
+            return Annulled(*head, reason_code or DEFAULT_REASON[Scenario.ANNUL])
         case EventType.SECURED:
             return Secured(*head, facts.supply_start_date)
         case EventType.ACTIVE:
             return Active(*head, facts.supply_start_date)
-        case EventType.OBJECTION_RAISED:
-            return ObjectionRaised(*head)
-        case EventType.OBJECTION_LIFTED:
-            return ObjectionLifted(*head)
-        case EventType.CONFIRMED:
-            return Confirmed(*head)
-        case EventType.OBJECTED:
-            return Objected(*head)
-        case EventType.WITHDRAWN:
-            return Withdrawn(*head)
+        case _:
+            return BARE[event_type](*head)

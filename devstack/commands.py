@@ -99,8 +99,8 @@ def start(request: SwitchRequest | None, file: Path | None) -> int:
         request = operations.request_from_json(file)
     if request is None:
         raise InvalidInput("give the switch as flags (--switch-id, --fuel, --mpxn ...) or --file")
-    settings = locate_engine().settings
-    timings = SwitchTimings(settings.withdrawal_window, settings.reconcile_grace)
+    engine = locate_engine()
+    timings = SwitchTimings(engine.settings.withdrawal_window, engine.settings.reconcile_grace)
     # Bad input is reported as such even when no engine runs.
     operations.check_request(request, timings)
     checked = request
@@ -110,7 +110,7 @@ def start(request: SwitchRequest | None, file: Path | None) -> int:
             client, checked, task_queue=engine.task_queue, timings=timings
         )
 
-    Console().print(render.started(_with_engine(action)), highlight=False)
+    Console().print(render.started(_with_engine(action, engine)), highlight=False)
     return 0
 
 
@@ -165,8 +165,10 @@ def request_from_flags(
     return operations.request_from_mapping({**given, **values}, "flags")
 
 
-def _with_engine(action: Callable[[Client, Engine], Awaitable[T]]) -> T:
-    engine = locate_engine()
+def _with_engine(
+    action: Callable[[Client, Engine], Awaitable[T]], engine: Engine | None = None
+) -> T:
+    engine = engine or locate_engine()
 
     async def run() -> T:
         return await action(await connect(engine), engine)

@@ -346,8 +346,8 @@ def simulator_command(
 
     from config import Settings
     from css.pki import init_pki
-    from css.simulator import FaultSettings, LifecycleSettings, SimulatorConfig
-    from css.simulator.server import serve_until_stopped
+    from simulator import FaultSettings, LifecycleSettings, SimulatorConfig
+    from simulator.server import serve_until_stopped
 
     settings = Settings.from_env()
     default_receiver = settings.receiver_url
@@ -514,7 +514,7 @@ def receiver_command(
 ) -> None:
     """Run the CSS notification receiver: mutual TLS, verify, store, answer 202, signal."""
     from config import Settings
-    from css.inbound import service
+    from receiver import service
 
     try:
         settings = Settings.from_env()

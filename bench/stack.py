@@ -23,15 +23,15 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from bench.database import fresh_database
-from css.inbound.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
-from css.inbound.server import Receiver, ReceiverParts, ReceiverSettings
-from css.inbound.temporal import TemporalSink
 from css.pki import init_pki
-from css.simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
 from devstack import supervisor
 from devstack.children import Child, ChildSpec, spawn
 from devstack.errors import StackError
 from eventstore.postgres import PostgresEventStore
+from receiver.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
+from receiver.server import Receiver, ReceiverParts, ReceiverSettings
+from receiver.temporal import TemporalSink
+from simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
 from workflows import search_attributes
 from workflows.converter import DATA_CONVERTER
 

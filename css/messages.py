@@ -239,7 +239,7 @@ class RegistrationRequest:
     change_of_occupancy: bool
     erroneous_transfer: bool
     shipper_id: str | None
-    # Read only by the simulator (a real CSS ignores unknown fields); see css/simulator.
+    # Read only by the simulator (a real CSS ignores unknown fields); see simulator/.
     simulator_scenario: str | None = None
 
     def to_wire(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 `StubReceiver` is a minimal notification receiver: served over mutual TLS with the
 receiver certificate, it verifies JWS with css/jws against CSS's published keys and parses
-bodies with css/messages. The engine's real receiver lives in css/inbound.
+bodies with css/messages. The engine's real receiver lives in receiver/.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from css import jws
 from css.errors import BadSignature, InvalidMessage
 from css.messages import Notification, RegistrationRequest, parse_notification
 from css.pki import PkiPaths
-from css.simulator import LifecycleSettings, SimulatorConfig
 from domain.identifiers import Fuel, MarketSector
+from simulator import LifecycleSettings, SimulatorConfig
 
 # Monday 2 March 2026, 09:00 in London (GMT): a plain working week ahead.
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

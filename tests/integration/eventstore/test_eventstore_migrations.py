@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
-import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
+import receiver.schema  # noqa: F401  (its tables join the shared metadata on import)
 from eventstore.database import (
     alembic_config,
     downgrade,

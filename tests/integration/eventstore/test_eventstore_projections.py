@@ -24,8 +24,8 @@ from domain.lifecycle import NotificationKind, Status
 from domain.switch import fold
 from eventstore.model import NewEvent, RecordedEvent
 from eventstore.postgres import PostgresEventStore
-from eventstore.projections import Projector
-from eventstore.switch_read_model import SwitchReadModel, row_of
+from readmodels.projector import Projector
+from readmodels.switch import SwitchReadModel, row_of
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 

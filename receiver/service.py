@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import ConfigError, Settings
-from css.inbound.postgres import (
-    InboundStoreError,
-    PostgresDeliveryLedger,
-    PostgresSwitchDirectory,
-)
-from css.inbound.server import Receiver, ReceiverParts, ReceiverSettings
-from css.inbound.temporal import TemporalSink
 from css.pki import PkiMissing
 from eventstore.database import resolve_database_url, revisions
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
+from receiver.postgres import (
+    InboundStoreError,
+    PostgresDeliveryLedger,
+    PostgresSwitchDirectory,
+)
+from receiver.server import Receiver, ReceiverParts, ReceiverSettings
+from receiver.temporal import TemporalSink
 
 log = logging.getLogger("switching.receiver")
 

@@ -15,9 +15,9 @@ from temporalio import workflow
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from css.inbound.sink import WorkflowClosed
-from css.inbound.temporal import TemporalSink
 from domain.lifecycle import NotificationKind
+from receiver.sink import WorkflowClosed
+from receiver.temporal import TemporalSink
 from workflows.converter import DATA_CONVERTER
 from workflows.messages import NOTIFICATION_SIGNAL, NotificationSignal
 

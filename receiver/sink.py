@@ -1,6 +1,6 @@
 """Telling a switch's workflow about a notification, behind a small interface.
 
-Production signals Temporal (`css.inbound.temporal.TemporalSink`); tests use
+Production signals Temporal (`receiver.temporal.TemporalSink`); tests use
 `RecordingSink`. Either one raises only the two errors below, so the delivery loop decides
 by type: `SignalFailed` is retried later, `WorkflowClosed` means there is nobody left to
 tell (the notification stays stored, and the attempt is recorded as moot).

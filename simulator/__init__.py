@@ -55,11 +55,11 @@ swapped with the next one, or delayed; signing-key rotation. Notifications are P
 backoff until a 2xx.
 """
 
-from css.simulator.clock import SimClock
-from css.simulator.faults import FaultSettings
-from css.simulator.scenarios import Scenario
-from css.simulator.server import RunningSimulator, SimulatorConfig, running_simulator
-from css.simulator.service import LifecycleSettings, Simulator
+from simulator.clock import SimClock
+from simulator.faults import FaultSettings
+from simulator.scenarios import Scenario
+from simulator.server import RunningSimulator, SimulatorConfig, running_simulator
+from simulator.service import LifecycleSettings, Simulator
 
 __all__ = [
     "FaultSettings",

@@ -10,12 +10,12 @@ import pytest
 
 from css.errors import InvalidMessage
 from css.messages import EventType, RegistrationRequest
-from css.simulator.clock import Scheduler, SimClock
-from css.simulator.faults import FaultInjector, FaultSettings
-from css.simulator.lifecycle import Registration, facts_for, plan
-from css.simulator.scenarios import Scenario, ScenarioChoice, choose, parse_scenario
 from domain.calendar import england_and_wales
 from domain.identifiers import Fuel, MarketSector, mpan_core_check_digit
+from simulator.clock import Scheduler, SimClock
+from simulator.faults import FaultInjector, FaultSettings
+from simulator.lifecycle import Registration, facts_for, plan
+from simulator.scenarios import Scenario, ScenarioChoice, choose, parse_scenario
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CALENDAR = england_and_wales()

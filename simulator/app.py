@@ -28,9 +28,9 @@ from css.messages import (
     parse_registration_request,
     parse_withdrawal_request,
 )
-from css.simulator.lifecycle import Registration
-from css.simulator.service import Refusal, Simulator
 from css.wire import Fields, encode, wire_datetime
+from simulator.lifecycle import Registration
+from simulator.service import Refusal, Simulator
 
 Handler = Callable[[Request], Awaitable[Response]]
 

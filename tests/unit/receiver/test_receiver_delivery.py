@@ -11,15 +11,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from css import jws
-from css.inbound.delivery import DeliveryLoop, RetryPolicy
-from css.inbound.directory import InMemorySwitchDirectory
-from css.inbound.intake import NotificationIntake
-from css.inbound.ledger import DeliveryStatus, InMemoryDeliveryLedger
-from css.inbound.records import ReceivedMessage, notification_signal
-from css.inbound.sink import RecordingSink, SignalFailed
 from css.messages import parse_notification
 from domain.lifecycle import NotificationKind
 from eventstore.memory import InMemoryEventStore
+from receiver.delivery import DeliveryLoop, RetryPolicy
+from receiver.directory import InMemorySwitchDirectory
+from receiver.intake import NotificationIntake
+from receiver.ledger import DeliveryStatus, InMemoryDeliveryLedger
+from receiver.records import ReceivedMessage, notification_signal
+from receiver.sink import RecordingSink, SignalFailed
 
 KEY = jws.SigningKey.from_private_key("css-1", ec.generate_private_key(ec.SECP256R1()))
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -17,10 +17,10 @@ from css.messages import (
     Validated,
 )
 from css.pki import PkiPaths
-from css.simulator import running_simulator
-from css.simulator.push import Delivery
-from css.simulator.server import RunningSimulator
 from domain.identifiers import MarketSector, mpan_core_check_digit
+from simulator import running_simulator
+from simulator.push import Delivery
+from simulator.server import RunningSimulator
 from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration, sim_config
 
 FOUR_DAYS = timedelta(days=4)

@@ -1,10 +1,10 @@
-"""Migration 0002 creates exactly the receiver's tables and index as `css.inbound.schema`
+"""Migration 0002 creates exactly the receiver's tables and index as `receiver.schema`
 describes them (compared with alembic autogenerate, like the event store's own)."""
 
 from __future__ import annotations
 
-from css.inbound.schema import inbound_deliveries, registration_submitted_index
 from eventstore.schema import metadata
+from receiver.schema import inbound_deliveries, registration_submitted_index
 from tests.integration.schema_diff import schema_differences
 
 

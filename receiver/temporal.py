@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from css.inbound.sink import SignalFailed, WorkflowClosed
+from receiver.sink import SignalFailed, WorkflowClosed
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
 from workflows.messages import NOTIFICATION_SIGNAL, NotificationSignal

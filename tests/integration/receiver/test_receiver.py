@@ -21,21 +21,20 @@ import pytest
 
 from css import jws, tls
 from css.client import CssClient
-from css.inbound.delivery import RetryPolicy
-from css.inbound.ledger import DeliveryStatus
-from css.inbound.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
-from css.inbound.records import REJECTED_STREAM, inbound_stream, stored_body
-from css.inbound.server import Receiver, ReceiverParts, ReceiverSettings
-from css.inbound.sink import RecordingSink, SignalFailed
 from css.messages import EventType
 from css.pki import CSS_KIDS, PkiPaths, load_signing_key
-from css.simulator import running_simulator
 from domain.events import RegistrationSubmitted, event_to_record
 from domain.lifecycle import NotificationKind
 from eventstore.model import NewEvent
 from eventstore.postgres import PostgresEventStore
-from tests.integration.css.conftest import sim_config
-from tests.integration.css.support import registration
+from receiver.delivery import RetryPolicy
+from receiver.ledger import DeliveryStatus
+from receiver.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
+from receiver.records import REJECTED_STREAM, inbound_stream, stored_body
+from receiver.server import Receiver, ReceiverParts, ReceiverSettings
+from receiver.sink import RecordingSink, SignalFailed
+from simulator import running_simulator
+from tests.integration.css.support import registration, sim_config
 
 FAST = RetryPolicy(
     initial=timedelta(milliseconds=50),

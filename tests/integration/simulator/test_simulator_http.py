@@ -16,8 +16,8 @@ from css import jws, tls
 from css.client import CssClient
 from css.messages import CssStatus
 from css.pki import PkiPaths, load_signing_key, load_trusted_keys
-from css.simulator.server import RunningSimulator
 from css.wire import encode
+from simulator.server import RunningSimulator
 from tests.integration.css.support import StubReceiver, registration
 
 

@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from css.inbound.intake import NotificationIntake, NotRecorded
-from css.inbound.records import ReceivedMessage, Rejection
 from css.jws import SIGNATURE_HEADER
 from css.wire import NOTIFICATIONS_PATH
+from receiver.intake import NotificationIntake, NotRecorded
+from receiver.records import ReceivedMessage, Rejection
 
 HEALTH_PATH: Final = "/health"
 DEFAULT_MAX_BODY: Final = 64 * 1024

@@ -11,9 +11,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from css import jws
-from css.inbound.intake import NotificationIntake, NotRecorded
-from css.inbound.ledger import DeliveryStatus, InMemoryDeliveryLedger
-from css.inbound.records import (
+from eventstore.memory import InMemoryEventStore
+from receiver.intake import NotificationIntake, NotRecorded
+from receiver.ledger import DeliveryStatus, InMemoryDeliveryLedger
+from receiver.records import (
     RECEIVED_TYPE,
     REJECTED_STREAM,
     REJECTED_TYPE,
@@ -21,7 +22,6 @@ from css.inbound.records import (
     inbound_stream,
     stored_body,
 )
-from eventstore.memory import InMemoryEventStore
 
 OLD = jws.SigningKey.from_private_key("css-old", ec.generate_private_key(ec.SECP256R1()))
 NEW = jws.SigningKey.from_private_key("css-new", ec.generate_private_key(ec.SECP256R1()))

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from css.errors import CssError
-from css.inbound.directory import SwitchDirectory
-from css.inbound.ledger import AttemptOutcome, Delivery, DeliveryLedger, DeliveryStatus
-from css.inbound.records import RECEIVED_TYPE, notification_signal, stored_body
-from css.inbound.sink import NotificationSink, SignalFailed, WorkflowClosed
 from css.messages import parse_notification
 from eventstore.interface import EventStore
+from receiver.directory import SwitchDirectory
+from receiver.ledger import AttemptOutcome, Delivery, DeliveryLedger, DeliveryStatus
+from receiver.records import RECEIVED_TYPE, notification_signal, stored_body
+from receiver.sink import NotificationSink, SignalFailed, WorkflowClosed
 from workflows.messages import NotificationSignal
 
 log = logging.getLogger("switching.receiver.delivery")

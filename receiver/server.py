@@ -24,14 +24,14 @@ from cryptography.hazmat.primitives import serialization
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from css import jws, tls
-from css.inbound.app import DEFAULT_MAX_BODY, create_app
-from css.inbound.delivery import DeliveryLoop, RetryPolicy
-from css.inbound.directory import SwitchDirectory
-from css.inbound.intake import NotificationIntake
-from css.inbound.ledger import DeliveryLedger
-from css.inbound.sink import NotificationSink
 from css.pki import PkiPaths, load_trusted_keys
 from eventstore.interface import EventStore
+from receiver.app import DEFAULT_MAX_BODY, create_app
+from receiver.delivery import DeliveryLoop, RetryPolicy
+from receiver.directory import SwitchDirectory
+from receiver.intake import NotificationIntake
+from receiver.ledger import DeliveryLedger
+from receiver.sink import NotificationSink
 
 _STARTUP_TIMEOUT = 10.0
 

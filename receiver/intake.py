@@ -19,8 +19,11 @@ from typing import Any
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.inbound.ledger import DeliveryLedger, NewDelivery
-from css.inbound.records import (
+from css.messages import Notification, notification_from_fields
+from css.wire import Fields
+from eventstore.interface import EventStore
+from receiver.ledger import DeliveryLedger, NewDelivery
+from receiver.records import (
     REJECTED_STREAM,
     ReceivedMessage,
     Rejection,
@@ -29,9 +32,6 @@ from css.inbound.records import (
     registration_id_fault,
     rejected_event,
 )
-from css.messages import Notification, notification_from_fields
-from css.wire import Fields
-from eventstore.interface import EventStore
 
 log = logging.getLogger("switching.receiver")
 

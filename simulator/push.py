@@ -19,10 +19,10 @@ import httpx
 
 from css.jws import SIGNATURE_HEADER
 from css.messages import Notification
-from css.simulator.faults import FaultInjector
 from css.wire import NOTIFICATIONS_PATH, encode
+from simulator.faults import FaultInjector
 
-log = logging.getLogger("css.simulator.push")
+log = logging.getLogger("simulator.push")
 
 
 @dataclass(frozen=True)

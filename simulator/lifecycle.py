@@ -24,9 +24,9 @@ from css.messages import (
     Secured,
     Validated,
 )
-from css.simulator.scenarios import DEFAULT_REASON, Scenario, ScenarioChoice
 from domain.calendar import LONDON, MAX_SSD_DAYS_AHEAD, WorkingDayCalendar, to_london
 from domain.identifiers import InvalidIdentifier, parse_mpid, parse_mpxn
+from simulator.scenarios import DEFAULT_REASON, Scenario, ScenarioChoice
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ from css.messages import (
     WithdrawalRequest,
 )
 from css.pki import PkiPaths, create_jws_key, load_signing_key, load_trusted_keys
-from css.simulator.clock import Scheduler, SimClock
-from css.simulator.faults import FaultInjector
-from css.simulator.lifecycle import (
+from domain.calendar import WorkingDayCalendar
+from simulator.clock import Scheduler, SimClock
+from simulator.faults import FaultInjector
+from simulator.lifecycle import (
     Registration,
     Step,
     build_notification,
@@ -32,9 +33,8 @@ from css.simulator.lifecycle import (
     new_registration_id,
     plan,
 )
-from css.simulator.push import Pusher
-from css.simulator.scenarios import Scenario, choose
-from domain.calendar import WorkingDayCalendar
+from simulator.push import Pusher
+from simulator.scenarios import Scenario, choose
 
 WITHDRAWABLE = frozenset(
     {CssStatus.RECEIVED, CssStatus.PENDING, CssStatus.OBJECTION_RECEIVED, CssStatus.CONFIRMED}

@@ -18,12 +18,12 @@ from starlette.types import ASGIApp
 
 from css import tls
 from css.pki import PkiPaths, load_trusted_keys
-from css.simulator.app import build_app
-from css.simulator.clock import SimClock
-from css.simulator.faults import FaultInjector, FaultSettings
-from css.simulator.push import Pusher
-from css.simulator.service import LifecycleSettings, SigningKeys, Simulator
 from domain.calendar import england_and_wales
+from simulator.app import build_app
+from simulator.clock import SimClock
+from simulator.faults import FaultInjector, FaultSettings
+from simulator.push import Pusher
+from simulator.service import LifecycleSettings, SigningKeys, Simulator
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 
-from css.inbound.ledger import (
+from receiver.ledger import (
     OPEN_STATUSES,
     AttemptOutcome,
     Delivery,

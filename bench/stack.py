@@ -28,7 +28,8 @@ from devstack import supervisor
 from devstack.children import Child, ChildSpec, spawn
 from devstack.errors import StackError
 from eventstore.postgres import PostgresEventStore
-from receiver.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
+from readmodels.registrations import RegistrationDirectory
+from receiver.postgres import PostgresDeliveryLedger
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
 from receiver.temporal import TemporalSink
 from simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
@@ -97,7 +98,7 @@ async def _running(folder: Path, server_url: str, clock_speed: float) -> AsyncIt
         parts = ReceiverParts(
             store=store,
             ledger=PostgresDeliveryLedger(store.pool),
-            directory=PostgresSwitchDirectory(store.pool),
+            directory=RegistrationDirectory(store, store.pool),
             sink=TemporalSink.for_client(client),
         )
         receiver = Receiver(ReceiverSettings("127.0.0.1", 0, folder / "pki"), parts)

@@ -5,7 +5,8 @@
 - `records`: what is stored, and the workflow signal rebuilt from it;
 - `ledger`, `directory`, `sink`: delivery tracking, registration-to-switch routing and the
   signal, each a small interface with an in-memory implementation;
-- `delivery`: the retrying delivery loop; `postgres`, `temporal`: production implementations;
-  `schema`: the receiver's table and index (migration 0002) in SQLAlchemy Core;
+- `delivery`: the retrying delivery loop; `postgres`, `temporal`: production implementations
+  (the directory's is the registration projection, `readmodels.registrations`);
+  `schema`: the receiver's table (migration 0002) in SQLAlchemy Core;
 - `server`: uvicorn over mutual TLS; `service`: the `switching receiver` process.
 """

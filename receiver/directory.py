@@ -1,9 +1,9 @@
-"""Finding the switch a CSS registration belongs to.
+"""Finding the switch a CSS registration belongs to, behind a small interface.
 
-CSS speaks of its own `registrationId`; our workflows are keyed by switch id. The workflow
-records `RegistrationSubmitted` (with the registration id) in the switch's stream, whose id
-is the switch id, once CSS acknowledges the submission, so that fact is the mapping. CSS
-may notify before it is written; the caller then keeps the notification and asks again.
+CSS speaks of its own `registrationId`; our workflows are keyed by switch id. Production
+reads the registration -> switch projection (`readmodels.registrations`); tests use the
+in-memory one. CSS may notify before any switch has recorded the registration; the caller
+then keeps the notification and asks again.
 """
 
 from __future__ import annotations

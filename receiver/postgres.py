@@ -1,8 +1,7 @@
-"""The delivery ledger and the switch directory on PostgreSQL (asyncpg).
+"""The delivery ledger on PostgreSQL (asyncpg).
 
-Both share the event store's database: the ledger owns `inbound_deliveries`, the directory
-reads `RegistrationSubmitted` events through a partial expression index (both created by
-the `inbound deliveries` migration). asyncpg and socket errors become `InboundStoreError`
+It shares the event store's database and owns `inbound_deliveries` (created by the
+`inbound deliveries` migration). asyncpg and socket errors become `InboundStoreError`
 subclasses here, and nowhere else.
 """
 
@@ -147,22 +146,3 @@ class PostgresDeliveryLedger:
 
 def _prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{column.strip()}" for column in _COLUMNS.split(","))
-
-
-class PostgresSwitchDirectory:
-    """Reads the switch id from the `RegistrationSubmitted` fact in the switch's stream."""
-
-    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
-        self._pool = pool
-
-    async def switch_for(self, registration_id: str) -> str | None:
-        # Spelled exactly as the partial index (type filter, `->>` expression) so the
-        # planner uses it instead of scanning every event.
-        async with _translated("looking up a registration"):
-            switch_id: str | None = await self._pool.fetchval(
-                "SELECT stream_id FROM events"
-                " WHERE type = 'RegistrationSubmitted' AND (data ->> 'registration_id') = $1"
-                " ORDER BY position LIMIT 1",
-                registration_id,
-            )
-        return switch_id

@@ -18,11 +18,8 @@ from css.pki import PkiMissing
 from eventstore.database import resolve_database_url, revisions
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
-from receiver.postgres import (
-    InboundStoreError,
-    PostgresDeliveryLedger,
-    PostgresSwitchDirectory,
-)
+from readmodels.registrations import RegistrationDirectory
+from receiver.postgres import InboundStoreError, PostgresDeliveryLedger
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
 from receiver.temporal import TemporalSink
 
@@ -69,7 +66,7 @@ async def serve(settings: Settings, options: ReceiverOptions) -> None:
         parts = ReceiverParts(
             store=store,
             ledger=PostgresDeliveryLedger(store.pool),
-            directory=PostgresSwitchDirectory(store.pool),
+            directory=RegistrationDirectory(store, store.pool),
             sink=TemporalSink.for_address(settings.temporal_address, settings.temporal_namespace),
         )
         receiver = Receiver(ReceiverSettings(options.host, options.port, options.pki_dir), parts)

@@ -27,9 +27,10 @@ from domain.events import RegistrationSubmitted, event_to_record
 from domain.lifecycle import NotificationKind
 from eventstore.model import NewEvent
 from eventstore.postgres import PostgresEventStore
+from readmodels.registrations import RegistrationDirectory
 from receiver.delivery import RetryPolicy
 from receiver.ledger import DeliveryStatus
-from receiver.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
+from receiver.postgres import PostgresDeliveryLedger
 from receiver.records import REJECTED_STREAM, inbound_stream, stored_body
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
 from receiver.sink import RecordingSink, SignalFailed
@@ -52,7 +53,7 @@ def start_receiver(
         ReceiverParts(
             store=store,
             ledger=PostgresDeliveryLedger(store.pool),
-            directory=PostgresSwitchDirectory(store.pool),
+            directory=RegistrationDirectory(store, store.pool),
             sink=sink,
         ),
     )
@@ -325,20 +326,23 @@ async def test_clients_without_an_industry_certificate_are_refused(
     assert await rig.store.read_all() == []
 
 
-async def test_directory_lookup_uses_the_registration_index(rig: Rig) -> None:
+async def test_directory_routes_through_the_registration_projection(rig: Rig) -> None:
     switch_id = await rig.submitted("REG-IDX")
-    directory = PostgresSwitchDirectory(rig.store.pool)
+    directory = RegistrationDirectory(rig.store, rig.store.pool)
     assert await directory.switch_for("REG-IDX") == switch_id
     assert await directory.switch_for("REG-NONE") is None
+    routed = await rig.store.pool.fetchval(
+        "SELECT switch_id FROM registration_routes WHERE registration_id = $1", "REG-IDX"
+    )
+    assert routed == switch_id
     connection: asyncpg.Connection = await asyncpg.connect(rig.store.url)
     try:
         await connection.execute("SET enable_seqscan = off")
         plan = await connection.fetchval(
-            "EXPLAIN (FORMAT JSON) SELECT stream_id FROM events"
-            " WHERE type = 'RegistrationSubmitted' AND (data ->> 'registration_id') = $1"
-            " ORDER BY position LIMIT 1",
+            "EXPLAIN (FORMAT JSON) SELECT switch_id FROM registration_routes"
+            " WHERE registration_id = $1",
             "REG-IDX",
         )
     finally:
         await connection.close()
-    assert "ix_events_registration_submitted" in plan
+    assert "pk_registration_routes" in plan

@@ -1,4 +1,5 @@
-"""Checkpointed projections, and the switch read model folded by the domain's `evolve`."""
+"""Checkpointed projections: the switch read model folded by the domain's `evolve`, and the
+registration routes the receiver finds switches by."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from domain.switch import fold
 from eventstore.model import NewEvent, RecordedEvent
 from eventstore.postgres import PostgresEventStore
 from readmodels.projector import Projector
+from readmodels.registrations import RegistrationDirectory, RegistrationRoutes
 from readmodels.switch import SwitchReadModel, row_of
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -257,3 +259,52 @@ async def test_projection_rows_are_written_with_their_checkpoint(
     finally:
         await connection.close()
     assert await projector.checkpoint() == newest
+
+
+async def _routes(store: PostgresEventStore) -> dict[str, str]:
+    rows = await store.pool.fetch("SELECT registration_id, switch_id FROM registration_routes")
+    return {row["registration_id"]: row["switch_id"] for row in rows}
+
+
+async def test_registration_routes_keep_the_first_switch_and_rebuild_the_same(
+    event_store: PostgresEventStore,
+) -> None:
+    submitted = T0 + timedelta(minutes=11)
+    for switch_id, registration_id in (("sw-a", "REG-A"), ("sw-b", "REG-B"), ("sw-c", "REG-A")):
+        await _append_switch(
+            event_store,
+            switch_id,
+            [
+                _requested(switch_id, "1312345678907"),
+                RegistrationSubmitted(registration_id, f"{switch_id}:registration", submitted),
+            ],
+        )
+    await event_store.append("css-inbound-REG-A", [NewEvent("CssNotificationReceived", {})])
+    projector = Projector(event_store, event_store.pool, RegistrationRoutes(), batch_size=3)
+
+    await projector.catch_up()
+    routes = await _routes(event_store)
+    assert routes == {"REG-A": "sw-a", "REG-B": "sw-b"}
+
+    await event_store.pool.execute("UPDATE registration_routes SET switch_id = 'sw-c'")
+    await projector.rebuild()
+    assert await _routes(event_store) == routes
+
+
+async def test_the_directory_catches_the_routes_up_when_a_lookup_misses(
+    event_store: PostgresEventStore,
+) -> None:
+    directory = RegistrationDirectory(event_store, event_store.pool)
+    assert await directory.switch_for("REG-LATE") is None
+
+    await _append_switch(
+        event_store,
+        "sw-late",
+        [
+            _requested("sw-late", "1312345678907"),
+            RegistrationSubmitted("REG-LATE", "sw-late:registration", T0),
+        ],
+    )
+
+    assert await directory.switch_for("REG-LATE") == "sw-late"
+    assert await _routes(event_store) == {"REG-LATE": "sw-late"}

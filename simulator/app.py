@@ -25,11 +25,11 @@ from css.errors import BadSignature, InvalidMessage
 from css.messages import (
     EventType,
     RegistrationAck,
-    parse_registration_request,
     parse_withdrawal_request,
 )
 from css.wire import Fields, encode, wire_datetime
 from simulator.lifecycle import Registration
+from simulator.scenarios import parse_scenario_request
 from simulator.service import Refusal, Simulator
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -85,7 +85,7 @@ class CssApp:
         return endpoint
 
     async def submit(self, request: Request, body: bytes) -> Response:
-        registration, created = self.sim.submit(parse_registration_request(body))
+        registration, created = self.sim.submit(parse_scenario_request(body))
         if created and self.sim.faults.stall_registration():
             # Accepted and recorded, but answered after the caller has given up.
             with contextlib.suppress(TimeoutError):

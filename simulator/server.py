@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from config import port_setting
 from css import tls
 from css.pki import PkiPaths, load_trusted_keys
 from domain.calendar import england_and_wales
@@ -25,12 +27,19 @@ from simulator.faults import FaultInjector, FaultSettings
 from simulator.push import Pusher
 from simulator.service import LifecycleSettings, SigningKeys, Simulator
 
+#: Where the simulator listens unless told otherwise (`SIMULATOR_PORT`).
+DEFAULT_PORT = 8443
+
+
+def port_from_env(env: Mapping[str, str] | None = None) -> int:
+    return port_setting(os.environ if env is None else env, "SIMULATOR_PORT", DEFAULT_PORT)
+
 
 @dataclass(frozen=True)
 class SimulatorConfig:
     pki_dir: Path
     host: str = "127.0.0.1"
-    port: int = 8443  # 0 picks a free port (tests)
+    port: int = DEFAULT_PORT  # 0 picks a free port (tests)
     receiver_url: str | None = None
     clock_speed: float = 1.0
     clock_start: datetime | None = None

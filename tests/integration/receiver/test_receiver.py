@@ -172,7 +172,7 @@ async def test_rotated_keys_both_verify_while_both_are_trusted(
 ) -> None:
     async with running_simulator(sim_config(pki, rig.receiver.base_url)) as sim:
         async with CssClient.from_pki(sim.base_url, pki.root) as client:
-            ack = await client.submit_registration(registration(simulator_scenario="manual"))
+            ack = await client.submit_registration(registration(scenario="manual"))
         await rig.submitted(ack.registration_id)
         sim.sim.notify(ack.registration_id, EventType.OBJECTION_RAISED)
         async with asyncio.timeout(20):

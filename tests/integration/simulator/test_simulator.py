@@ -111,7 +111,7 @@ async def test_scenarios_by_mpan_pattern(
 async def test_reject_reason_from_the_request_field(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    req = registration(simulator_scenario="reject:CHANGE_OF_SUPPLIER_BLOCKED")
+    req = registration(scenario="reject:CHANGE_OF_SUPPLIER_BLOCKED")
     ack = await client.submit_registration(req)
     simulator.sim.advance(VALIDATION_DELAY)
     [rejected] = await stub.wait_for(1)
@@ -124,7 +124,7 @@ async def test_reject_reason_from_the_request_field(
 async def test_slow_holds_notifications_but_reports_the_state(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    ack = await client.submit_registration(registration(simulator_scenario="slow"))
+    ack = await client.submit_registration(registration(scenario="slow"))
     simulator.sim.advance(FOUR_DAYS)
     await stub.wait_for(1)
     assert stub.types() == ["VALIDATED"]
@@ -141,7 +141,7 @@ async def test_slow_holds_notifications_but_reports_the_state(
 async def test_slow_notifications_arrive_weeks_late_on_their_own(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    await client.submit_registration(registration(simulator_scenario="slow"))
+    await client.submit_registration(registration(scenario="slow"))
     simulator.sim.advance(FOUR_DAYS)
     await stub.wait_for(1)
     simulator.sim.advance(timedelta(days=33))
@@ -152,7 +152,7 @@ async def test_slow_notifications_arrive_weeks_late_on_their_own(
 async def test_manual_sends_only_what_the_test_asks(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    ack = await client.submit_registration(registration(simulator_scenario="manual"))
+    ack = await client.submit_registration(registration(scenario="manual"))
     simulator.sim.advance(FOUR_DAYS)
     assert simulator.sim.pusher.deliveries == []
     sent = simulator.sim.notify(ack.registration_id, EventType.ANNULLED, "ERRONEOUS")
@@ -164,7 +164,7 @@ async def test_manual_sends_only_what_the_test_asks(
 async def test_key_rotation_both_keys_verify_while_trusted(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    ack = await client.submit_registration(registration(simulator_scenario="manual"))
+    ack = await client.submit_registration(registration(scenario="manual"))
     simulator.sim.notify(ack.registration_id, EventType.VALIDATED)
     await stub.wait_for(1)
     assert simulator.sim.rotate_key() == "css-2026-2"
@@ -179,7 +179,7 @@ async def test_pushes_retry_until_acknowledged(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     stub.fail_next = 3
-    ack = await client.submit_registration(registration(simulator_scenario="manual"))
+    ack = await client.submit_registration(registration(scenario="manual"))
     simulator.sim.notify(ack.registration_id, EventType.VALIDATED)
     await stub.wait_for(1)
     [delivery] = await deliveries(simulator, 1)
@@ -191,7 +191,7 @@ async def test_duplicate_fault_sends_the_same_message_twice(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     set_faults(simulator, duplicate_rate=1.0)
-    ack = await client.submit_registration(registration(simulator_scenario="manual"))
+    ack = await client.submit_registration(registration(scenario="manual"))
     simulator.sim.notify(ack.registration_id, EventType.VALIDATED)
     first, second = await stub.wait_for(2)
     assert first.notification == second.notification
@@ -203,7 +203,7 @@ async def test_reorder_fault_swaps_consecutive_notifications(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     set_faults(simulator, reorder_rate=1.0)
-    ack = await client.submit_registration(registration(simulator_scenario="manual"))
+    ack = await client.submit_registration(registration(scenario="manual"))
     simulator.sim.notify(ack.registration_id, EventType.CONFIRMED)
     simulator.sim.notify(ack.registration_id, EventType.SECURED)
     await stub.wait_for(2)
@@ -214,7 +214,7 @@ async def test_delayed_notifications_still_arrive(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     set_faults(simulator, delay_rate=1.0, delay_seconds=0.2)
-    ack = await client.submit_registration(registration(simulator_scenario="manual"))
+    ack = await client.submit_registration(registration(scenario="manual"))
     simulator.sim.notify(ack.registration_id, EventType.VALIDATED)
     assert [r.notification.event_type for r in await stub.wait_for(1)] == [EventType.VALIDATED]
 

@@ -73,7 +73,7 @@ async def test_published_keys_list_both_css_keys(pki: PkiPaths, http: httpx.Asyn
 async def test_control_surface_drives_a_registration(
     client: CssClient, http: httpx.AsyncClient, stub: StubReceiver, simulator: RunningSimulator
 ) -> None:
-    req = registration(simulator_scenario="manual")
+    req = registration(scenario="manual")
     ack = await client.submit_registration(req)
     await client.submit_registration(req)
 

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+import json
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from css.errors import InvalidMessage
-from css.messages import EventType, RegistrationRequest
+from css.messages import EventType, RegistrationRequest, parse_registration_request
+from css.wire import encode
 from domain.calendar import england_and_wales
 from domain.identifiers import Fuel, MarketSector, mpan_core_check_digit
 from simulator.clock import Scheduler, SimClock
 from simulator.faults import FaultInjector, FaultSettings
 from simulator.lifecycle import Registration, facts_for, plan
-from simulator.scenarios import Scenario, ScenarioChoice, choose, parse_scenario
+from simulator.scenarios import (
+    Scenario,
+    ScenarioChoice,
+    ScenarioRequest,
+    choose,
+    parse_scenario,
+    parse_scenario_request,
+)
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CALENDAR = england_and_wales()
@@ -33,8 +42,8 @@ def mpan(first_twelve: str) -> str:
     return first_twelve + str(mpan_core_check_digit(first_twelve))
 
 
-def request(**changes: object) -> RegistrationRequest:
-    base = RegistrationRequest(
+def request(**changes: object) -> ScenarioRequest:
+    base = ScenarioRequest(
         message_id="m-1",
         sent_at=MONDAY_9AM,
         gaining_supplier_id="GAIN",
@@ -135,10 +144,21 @@ def test_mpan_pattern_picks_the_scenario(third: str, scenario: Scenario) -> None
 
 
 def test_the_request_field_wins_and_carries_a_reason() -> None:
-    req = request(mpxn=mpan("992000000000"), simulator_scenario="reject:SUPPLIER_NOT_REGISTERED")
+    req = request(mpxn=mpan("992000000000"), scenario="reject:SUPPLIER_NOT_REGISTERED")
     assert choose(req) == ScenarioChoice(Scenario.REJECT, "SUPPLIER_NOT_REGISTERED")
     assert choose(request()) == ScenarioChoice(Scenario.HAPPY)
     assert parse_scenario("annul") == ScenarioChoice(Scenario.ANNUL, "ANNULLED_BY_LOSING_SUPPLIER")
+
+
+def test_the_scenario_travels_in_a_field_a_real_css_ignores() -> None:
+    req = request(scenario="object")
+    body = encode(req.to_wire())
+    assert json.loads(body)["simulatorScenario"] == "object"
+    assert parse_scenario_request(body) == req
+    assert parse_registration_request(body) == RegistrationRequest(
+        **{f.name: getattr(req, f.name) for f in fields(RegistrationRequest)}
+    )
+    assert "simulatorScenario" not in request().to_wire()
 
 
 def test_unknown_scenarios_are_refused_with_the_list() -> None:
@@ -202,10 +222,10 @@ def test_british_summer_time_is_respected() -> None:
 
 
 def test_object_scenarios() -> None:
-    objected = steps(request(simulator_scenario="object"))
+    objected = steps(request(scenario="object"))
     assert [e for _, e in objected] == ["VALIDATED", "OBJECTION_RAISED", "OBJECTED"]
     assert objected[-1][0] == at(3, 9)
-    lifted = steps(request(simulator_scenario="object-then-lift"))
+    lifted = steps(request(scenario="object-then-lift"))
     assert [e for _, e in lifted] == [
         "VALIDATED",
         "OBJECTION_RAISED",
@@ -218,12 +238,12 @@ def test_object_scenarios() -> None:
 
 
 def test_erroneous_transfer_switches_objections_off() -> None:
-    req = request(simulator_scenario="object", erroneous_transfer=True)
+    req = request(scenario="object", erroneous_transfer=True)
     assert [e for _, e in steps(req)] == ["VALIDATED", "CONFIRMED", "SECURED", "ACTIVE"]
 
 
 def test_annul_comes_before_gate_closure() -> None:
-    annulled = steps(request(simulator_scenario="annul"))
+    annulled = steps(request(scenario="annul"))
     assert [e for _, e in annulled] == ["VALIDATED", "CONFIRMED", "ANNULLED"]
     assert at(3, 9) < annulled[-1][0] < at(3, 17)
 
@@ -235,7 +255,7 @@ def test_annul_comes_before_gate_closure() -> None:
         ({"fuel": Fuel.GAS, "shipper_id": "SHIP"}, "INVALID_MPXN"),  # an MPAN is no MPRN
         ({"gaining_supplier_id": "toolong"}, "INVALID_SUPPLIER_ID"),
         ({"requested_supply_start_date": date(2026, 3, 31)}, "SUPPLY_START_DATE_TOO_LATE"),
-        ({"simulator_scenario": "reject"}, "METER_POINT_NOT_FOUND"),
+        ({"scenario": "reject"}, "METER_POINT_NOT_FOUND"),
     ],
 )
 def test_rejections_carry_a_reason(changes: dict[str, object], reason: str) -> None:
@@ -248,7 +268,7 @@ def test_rejections_carry_a_reason(changes: dict[str, object], reason: str) -> N
 
 
 def test_manual_plans_nothing() -> None:
-    assert steps(request(simulator_scenario="manual")) == []
+    assert steps(request(scenario="manual")) == []
 
 
 # --- faults ---------------------------------------------------------------------------

@@ -51,7 +51,12 @@ class Settings:
     """What the processes of the engine need to find each other."""
 
     data_dir: Path = REPO_ROOT / ".data"
+    #: The application role's URL (worker, receiver, operator commands).
     database_url: str | None = None
+    #: The owner role's URL, for migrations; DATABASE_URL when unset.
+    owner_database_url: str | None = None
+    #: The auditor role's URL, for checkpoints and signed bundles; DATABASE_URL when unset.
+    auditor_database_url: str | None = None
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "switching"
@@ -79,6 +84,8 @@ class Settings:
         return cls(
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or None,
+            owner_database_url=env.get("DATABASE_OWNER_URL") or None,
+            auditor_database_url=env.get("DATABASE_AUDITOR_URL") or None,
             temporal_address=_text(env, "TEMPORAL_ADDRESS", default.temporal_address),
             temporal_namespace=_text(env, "TEMPORAL_NAMESPACE", default.temporal_namespace),
             task_queue=_text(env, "SWITCHING_TASK_QUEUE", default.task_queue),

@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import Callable
 
 from config import Settings
-from eventstore import database
+from eventstore import database, roles
 from eventstore.audit import AuditReport, verify_chains
 
 
 def db_upgrade(settings: Settings, revision: str = "head") -> database.Revisions:
     async def run() -> database.Revisions:
-        url = await database.resolve_database_url(settings)
+        url = await database.resolve_database_url(settings, roles.OWNER)
         await database.upgrade(url, revision)
         return await database.revisions(url)
 
@@ -21,7 +21,7 @@ def db_upgrade(settings: Settings, revision: str = "head") -> database.Revisions
 
 def db_downgrade(settings: Settings, revision: str) -> database.Revisions:
     async def run() -> database.Revisions:
-        url = await database.resolve_database_url(settings)
+        url = await database.resolve_database_url(settings, roles.OWNER)
         await database.downgrade(url, revision)
         return await database.revisions(url)
 

@@ -46,6 +46,11 @@ def _text(env: Mapping[str, str], name: str, default: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw) if raw else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the processes of the engine need to find each other."""
@@ -65,12 +70,23 @@ class Settings:
     receiver_port: int = 8444
     simulator_port: int = 8443
     gaining_supplier_id: str = "GAIN"
+    #: The audit private key (auditor only) and the public key verifiers pin.
+    audit_key: Path | None = None
+    audit_public_key: Path | None = None
+    #: Where checkpoints are exported, out of the database's reach.
+    checkpoint_dir: Path | None = None
     withdrawal_window: timedelta = field(default=timedelta(minutes=10))
     reconcile_grace: timedelta = field(default=timedelta(hours=1))
 
     @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
+
+    @property
+    def audit_dir(self) -> Path:
+        """The dev stack's audit key pair and exported checkpoints; in production the key
+        lives with the auditor only (SWITCHING_AUDIT_KEY)."""
+        return self.data_dir / "audit"
 
     @property
     def receiver_url(self) -> str:
@@ -94,6 +110,9 @@ class Settings:
             receiver_port=_port(env, "RECEIVER_PORT", default.receiver_port),
             simulator_port=_port(env, "SIMULATOR_PORT", default.simulator_port),
             gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", default.gaining_supplier_id),
+            audit_key=_path(env, "SWITCHING_AUDIT_KEY"),
+            audit_public_key=_path(env, "SWITCHING_AUDIT_PUBLIC_KEY"),
+            checkpoint_dir=_path(env, "SWITCHING_CHECKPOINT_DIR"),
             withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", default.withdrawal_window),
             reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", default.reconcile_grace),
         )

@@ -8,22 +8,30 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from audit import keys
 from audit.bundle import BundleCheck
+from audit.checkpoint_files import read_exported
+from audit.checkpointer import make_checkpoint
 from audit.errors import AuditError
 from audit.export import export_switch
 from audit.offline import verify_bundle
 from audit.rebuild import RebuildReport, rebuild_and_compare
 from audit.replay import ReplayReport, histories_from, histories_in, replay
 from audit.show import SwitchAudit, audit_switch
+from audit.store_audit import StoreAudit, audit_store
 from config import Settings
+from css.pki import PkiPaths, load_key_history
+from eventstore import roles
 from eventstore.database import resolve_database_url
 from eventstore.errors import EventStoreError
+from eventstore.ledger import Checkpoint
 from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel, live_rows
@@ -53,8 +61,8 @@ async def _client(settings: Settings) -> Client:
 
 
 @asynccontextmanager
-async def _store(settings: Settings) -> AsyncIterator[PostgresEventStore]:
-    store = await PostgresEventStore.connect(await resolve_database_url(settings))
+async def _store(settings: Settings, role: str = roles.APP) -> AsyncIterator[PostgresEventStore]:
+    store = await PostgresEventStore.connect(await resolve_database_url(settings, role))
     try:
         yield store
     finally:
@@ -116,3 +124,80 @@ def rebuild_read_model(settings: Settings) -> RebuildReport:
 
 def check_bundle(path: Path) -> BundleCheck:
     return _run(verify_bundle(path))
+
+
+def private_key_path(settings: Settings, given: Path | None = None) -> Path:
+    return given or settings.audit_key or settings.audit_dir / keys.PRIVATE_NAME
+
+
+def public_key_path(settings: Settings, given: Path | None = None) -> Path:
+    return given or settings.audit_public_key or settings.audit_dir / keys.PUBLIC_NAME
+
+
+def keygen(settings: Settings, folder: Path | None) -> tuple[Path, keys.AuditPublicKey, bool]:
+    """The audit key pair in `folder` (default: the data folder's audit/), made if absent."""
+    target = folder or settings.audit_dir
+    public, created = keys.generate(target)
+    return target, public, created
+
+
+@dataclass(frozen=True)
+class CheckpointOptions:
+    key: Path | None = None
+    export_dir: Path | None = None
+    #: Seconds between checkpoints; None makes one and returns.
+    every: float | None = None
+
+
+def checkpoint(
+    settings: Settings, options: CheckpointOptions, say: Callable[[str], None]
+) -> Checkpoint | None:
+    """Certify what settled since the last checkpoint (as the auditor role), and export it."""
+    key = keys.load_signing_key(private_key_path(settings, options.key))
+    export_dir = options.export_dir or settings.checkpoint_dir
+
+    async def work() -> Checkpoint | None:
+        async with _store(settings, roles.AUDITOR) as store:
+            while True:
+                made = await make_checkpoint(store, key, export_dir)
+                say(
+                    "nothing new to certify"
+                    if made is None
+                    else f"signed {made.describe()}, head {made.head}"
+                )
+                if options.every is None:
+                    return made
+                await asyncio.sleep(options.every)
+
+    return _run(work())
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    public_key: Path | None = None
+    fingerprint: str | None = None
+    checkpoints: Path | None = None
+    css_keys: Path | None = None
+
+
+def _pin(settings: Settings, options: VerifyOptions) -> keys.KeyPin | None:
+    if options.fingerprint or options.public_key:
+        return keys.KeyPin.of(options.public_key, options.fingerprint)
+    default = public_key_path(settings)
+    return keys.KeyPin.of(default, None) if default.is_file() else None
+
+
+def verify_store(settings: Settings, options: VerifyOptions) -> StoreAudit:
+    """The store against its checkpoints and every stored CSS body against its signature."""
+    pin = _pin(settings, options)
+    folder = options.checkpoints or settings.checkpoint_dir
+    exported = read_exported(folder) if folder is not None else []
+    if exported and pin is None:
+        raise keys.AuditKeyError("exported checkpoints need the audit public key to check them")
+    css_folder = options.css_keys or PkiPaths(settings.pki_dir).css_jws_dir
+    css_keys = load_key_history(css_folder) if css_folder.is_dir() else None
+
+    async def work() -> StoreAudit:
+        return await audit_store(await resolve_database_url(settings), pin, exported, css_keys)
+
+    return _run(work())

@@ -22,9 +22,9 @@ import asyncpg
 import pytest
 
 from eventstore import roles
-from eventstore.database import embedded_server, ensure_database, migrate_to_head, with_database
+from eventstore.database import embedded_server, ensure_database, migrate_to_head
 from eventstore.postgres import PostgresEventStore
-from eventstore.urls import with_user
+from eventstore.urls import with_database, with_user
 
 
 @pytest.fixture(scope="session")

@@ -372,14 +372,18 @@ def audit_replay_command(
 def audit_export_command(
     switch_id: Annotated[str, typer.Argument(help="The switch id (= workflow id).")],
     out: Annotated[Path, typer.Option("--out", help="Bundle file to write.")],
+    key: Annotated[
+        Path | None, typer.Option(help="Audit private key (default: SWITCHING_AUDIT_KEY).")
+    ] = None,
 ) -> None:
-    """Write a self-contained bundle: Temporal history, event stream with hashes, digests."""
+    """Write a bundle sealed with the audit key (run as the auditor): Temporal history, event
+    stream with hashes, the switch's CSS messages, and the checkpoint that covers them."""
     from audit import commands as audit_commands
     from audit.errors import AuditError
     from config import Settings
 
     try:
-        count = audit_commands.export(Settings.from_env(), switch_id, out)
+        count = audit_commands.export(Settings.from_env(), switch_id, out, key)
     except AuditError as error:
         raise fail(str(error)) from None
     typer.echo(f"wrote {out}: {count} events and the workflow history of {switch_id}")
@@ -388,13 +392,18 @@ def audit_export_command(
 @audit_app.command("verify-bundle")
 def audit_verify_bundle_command(
     bundle: Annotated[Path, typer.Argument(help="A file written by `audit export`.")],
+    public_key: AuditPublicKey = None,
+    fingerprint: AuditFingerprint = None,
 ) -> None:
-    """Check a bundle offline (no database, no Temporal); exit 1 naming each problem."""
+    """Check a bundle offline (no database, no Temporal) against the pinned audit key: its
+    seal, chains, checkpoint, CSS signatures, replay and cross-check; exit 1 naming each
+    problem."""
     from audit import commands as audit_commands
     from audit.errors import AuditError
+    from config import Settings
 
     try:
-        check = audit_commands.check_bundle(bundle)
+        check = audit_commands.check_bundle(Settings.from_env(), bundle, public_key, fingerprint)
     except AuditError as error:
         raise fail(str(error)) from None
     for problem in check.problems:

@@ -27,7 +27,7 @@ from audit.replay import ReplayReport, histories_from, histories_in, replay
 from audit.show import SwitchAudit, audit_switch
 from audit.store_audit import StoreAudit, audit_store
 from config import Settings
-from css.pki import PkiPaths, load_key_history
+from css.pki import KeyHistory, PkiPaths, load_key_history
 from eventstore import roles
 from eventstore.database import resolve_database_url
 from eventstore.errors import EventStoreError
@@ -78,11 +78,20 @@ def show(settings: Settings, switch_id: str) -> SwitchAudit:
     return _run(work())
 
 
-def export(settings: Settings, switch_id: str, out: Path) -> int:
+def _css_keys(settings: Settings, folder: Path | None = None) -> KeyHistory | None:
+    css_folder = folder or PkiPaths(settings.pki_dir).css_jws_dir
+    return load_key_history(css_folder) if css_folder.is_dir() else None
+
+
+def export(settings: Settings, switch_id: str, out: Path, key_path: Path | None = None) -> int:
+    """A sealed bundle, made as the auditor with the audit key."""
+    key = keys.load_signing_key(private_key_path(settings, key_path))
+    css_keys = _css_keys(settings)
+
     async def work() -> int:
         client = await _client(settings)
-        async with _store(settings) as store:
-            return await export_switch(store, client, switch_id, out)
+        async with _store(settings, roles.AUDITOR) as store:
+            return await export_switch(store, client, switch_id, out, key, css_keys)
 
     return _run(work())
 
@@ -122,8 +131,14 @@ def rebuild_read_model(settings: Settings) -> RebuildReport:
     return _run(work())
 
 
-def check_bundle(path: Path) -> BundleCheck:
-    return _run(verify_bundle(path))
+def check_bundle(
+    settings: Settings, path: Path, public_key: Path | None, fingerprint: str | None
+) -> BundleCheck:
+    """Check a bundle offline against the pinned audit key (default: the data folder's)."""
+    pin = keys.KeyPin.of(
+        public_key or (None if fingerprint else public_key_path(settings)), fingerprint
+    )
+    return _run(verify_bundle(path, pin))
 
 
 def private_key_path(settings: Settings, given: Path | None = None) -> Path:
@@ -194,8 +209,7 @@ def verify_store(settings: Settings, options: VerifyOptions) -> StoreAudit:
     exported = read_exported(folder) if folder is not None else []
     if exported and pin is None:
         raise keys.AuditKeyError("exported checkpoints need the audit public key to check them")
-    css_folder = options.css_keys or PkiPaths(settings.pki_dir).css_jws_dir
-    css_keys = load_key_history(css_folder) if css_folder.is_dir() else None
+    css_keys = _css_keys(settings, options.css_keys)
 
     async def work() -> StoreAudit:
         return await audit_store(await resolve_database_url(settings), pin, exported, css_keys)

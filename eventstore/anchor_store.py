@@ -68,6 +68,18 @@ async def ledger_range(connection: Connection, after: int, upto: int) -> list[St
     ]
 
 
+async def ledger_at_positions(connection: Connection, positions: list[int]) -> list[LedgerEntry]:
+    rows = await connection.fetch(
+        "SELECT position, stream_id, version, event_hash FROM audit_ledger "
+        "WHERE position = ANY($1::bigint[]) ORDER BY position",
+        positions,
+    )
+    return [
+        LedgerEntry(row["position"], row["stream_id"], row["version"], row["event_hash"])
+        for row in rows
+    ]
+
+
 async def chain_at(connection: Connection, position: int) -> str | None:
     """The ledger's link at the last entry at or before `position`."""
     value: str | None = await connection.fetchval(_CHAIN_AT, position)

@@ -112,6 +112,33 @@ def db_downgrade_command(
         raise fail(str(error)) from None
 
 
+@db_app.command("roles")
+def db_roles_command(
+    admin_url: Annotated[
+        str,
+        typer.Option(
+            envvar="DATABASE_ADMIN_URL", help="A database administrator's URL (CREATEROLE)."
+        ),
+    ],
+    database: Annotated[str, typer.Option(help="The event store's database.")] = "switching",
+) -> None:
+    """Create the owner, application and auditor roles (passwords from
+    SWITCHING_OWNER_PASSWORD, SWITCHING_APP_PASSWORD, SWITCHING_AUDITOR_PASSWORD) and the
+    database, owned by the owner. Run once, as an administrator, before `db upgrade`."""
+    import os
+
+    from eventstore import commands
+    from eventstore.driver import driver_errors
+    from eventstore.errors import EventStoreError
+
+    try:
+        with driver_errors("creating the roles"):
+            made = commands.db_roles(admin_url, os.environ, database)
+    except (EventStoreError, ValueError) as error:
+        raise fail(str(error)) from None
+    typer.echo(f"roles {', '.join(made)} ready; database {database} owned by {made[0]}")
+
+
 @db_app.command("current")
 def db_current_command() -> None:
     """Show the database's migration revision and the code's head."""

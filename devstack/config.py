@@ -77,6 +77,10 @@ class StackConfig:
         return self.data_dir / "pki"
 
     @property
+    def audit_dir(self) -> Path:
+        return self.data_dir / "audit"
+
+    @property
     def logs_dir(self) -> Path:
         return self.data_dir / "logs"
 

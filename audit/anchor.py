@@ -12,6 +12,7 @@ match. Events after the last checkpoint are covered by their per-stream chains o
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -116,13 +117,15 @@ class _Reference:
     def __init__(self, connection: Connection, exported: list[ExportedCheckpoint]) -> None:
         self._connection = connection
         self._exported = [e for item in exported for e in item.segment]
+        self._positions = [e.position for e in self._exported]
         self._exported_to = exported[-1].signed.checkpoint.position if exported else 0
 
     async def page(
         self, after: int, upto: int
     ) -> tuple[list[LedgerEntry], list[anchor_store.StoredLedgerEntry]]:
         stored = await anchor_store.ledger_range(self._connection, after, upto)
-        mine = [e for e in self._exported if after < e.position <= upto]
+        start = bisect_right(self._positions, after)
+        mine = self._exported[start : bisect_right(self._positions, upto)]
         beyond = [s.entry for s in stored if s.entry.position > self._exported_to]
         return mine + beyond, stored
 

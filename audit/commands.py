@@ -18,7 +18,7 @@ from temporalio.service import RPCError
 from audit import keys
 from audit.bundle import BundleCheck
 from audit.checkpoint_files import read_exported
-from audit.checkpointer import make_checkpoint
+from audit.checkpointer import CheckpointRefused, make_checkpoint
 from audit.errors import AuditError
 from audit.export import export_switch
 from audit.offline import verify_bundle
@@ -171,17 +171,25 @@ def checkpoint(
     key = keys.load_signing_key(private_key_path(settings, options.key))
     export_dir = options.export_dir or settings.checkpoint_dir
 
+    async def certify_once(store: PostgresEventStore) -> Checkpoint | None:
+        made = await make_checkpoint(store, key, export_dir)
+        say("nothing new to certify" if made is None else f"signed {made.describe()}")
+        return made
+
     async def work() -> Checkpoint | None:
         async with _store(settings, roles.AUDITOR) as store:
+            if options.every is None:
+                return await certify_once(store)
             while True:
-                made = await make_checkpoint(store, key, export_dir)
-                say(
-                    "nothing new to certify"
-                    if made is None
-                    else f"signed {made.describe()}, head {made.head}"
-                )
-                if options.every is None:
-                    return made
+                # Kept running: a refusal is an alarm to repeat every round, and a store
+                # that is briefly unreachable is tried again.
+                try:
+                    await certify_once(store)
+                except CheckpointRefused as refused:
+                    for problem in refused.problems:
+                        say(f"not certified: {problem}")
+                except EventStoreError as error:
+                    say(f"round failed, retrying: {error}")
                 await asyncio.sleep(options.every)
 
     return _run(work())

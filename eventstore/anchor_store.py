@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import asyncpg
+
 from eventstore.ledger import Checkpoint, LedgerEntry, SignedCheckpoint
 
 if TYPE_CHECKING:
@@ -42,8 +44,8 @@ _HEADS = (
 )
 
 
-def _signed(row: object) -> tuple[int, int, str, str]:
-    return row["sequence"], row["position"], row["body"], row["signature"]  # type: ignore[index]
+def _signed(row: asyncpg.Record) -> tuple[int, int, str, str]:
+    return row["sequence"], row["position"], row["body"], row["signature"]
 
 
 async def checkpoints(connection: Connection) -> list[tuple[int, int, str, str]]:

@@ -3,8 +3,13 @@ change the past works for it; the grants cover every table; the owner runs migra
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -13,12 +18,16 @@ import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on
 from css.inbound.ledger import AttemptOutcome, DeliveryStatus, NewDelivery
 from css.inbound.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
 from eventstore import roles
+from eventstore.database import migrate_to_head
 from eventstore.model import ANY, NewEvent
 from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.schema import metadata
 from eventstore.switch_read_model import SwitchReadModel
+from eventstore.urls import with_database
 from tests.conftest import as_role
+
+SWITCHING = Path(sys.executable).parent / "switching"
 
 
 @pytest.fixture
@@ -157,3 +166,40 @@ async def test_the_schema_belongs_to_the_owner_and_the_app_holds_exactly_its_gra
     assert {row["tableowner"] for row in owners} == {roles.OWNER}
     events = {row["privilege_type"] for row in granted if row["table_name"] == "events"}
     assert events == {"SELECT", "INSERT"}
+
+
+async def test_db_roles_creates_the_roles_and_a_database_the_owner_migrates(
+    server_with_roles: str,
+) -> None:
+    name = f"roles_{uuid.uuid4().hex[:10]}"
+    process = await asyncio.create_subprocess_exec(
+        str(SWITCHING),
+        *("db", "roles", "--admin-url", server_with_roles, "--database", name),
+        env={**os.environ, "SWITCHING_APP_PASSWORD": "app-secret"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert f"database {name} owned by {roles.OWNER}" in out.decode()
+    url = with_database(server_with_roles, name)
+    try:
+        await migrate_to_head(as_role(url, roles.OWNER))
+        connection = await asyncpg.connect(url)
+        try:
+            owner = await connection.fetchval(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", name
+            )
+            has_password = await connection.fetchval(
+                "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = $1", roles.APP
+            )
+        finally:
+            await connection.close()
+        assert owner == roles.OWNER
+        assert has_password
+    finally:
+        connection = await asyncpg.connect(server_with_roles)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()

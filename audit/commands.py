@@ -33,8 +33,8 @@ from eventstore.database import resolve_database_url
 from eventstore.errors import EventStoreError
 from eventstore.ledger import Checkpoint
 from eventstore.postgres import PostgresEventStore
-from eventstore.projections import Projector
-from eventstore.switch_read_model import SwitchReadModel, live_rows
+from readmodels.projector import Projector
+from readmodels.switch import SwitchReadModel, live_rows
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
 

@@ -18,7 +18,6 @@ from audit.bundle_seal import Proof, seal
 from audit.checkpointer import make_checkpoint
 from audit.errors import AuditError
 from audit.keys import AuditSigningKey, KeyPin
-from css.inbound.records import inbound_stream
 from css.pki import KeyHistory
 from domain.events import RegistrationSubmitted
 from eventstore import anchor_store
@@ -26,6 +25,7 @@ from eventstore.driver import driver_errors
 from eventstore.ledger import Checkpoint, SignedCheckpoint
 from eventstore.model import RecordedEvent
 from eventstore.postgres import PostgresEventStore
+from receiver.records import inbound_stream
 
 
 async def _certified(store: PostgresEventStore, key: AuditSigningKey) -> SignedCheckpoint:

@@ -16,9 +16,9 @@ from audit.anchor import AnchorReport, verify_against_checkpoints
 from audit.checkpoint_files import ExportedCheckpoint
 from audit.keys import KeyPin
 from audit.signatures import problems_in
-from css.inbound.records import RECEIVED_TYPE
 from css.pki import KeyHistory
 from eventstore.driver import driver_errors
+from receiver.records import RECEIVED_TYPE
 
 _RECEIVED = (
     "SELECT stream_id, version, position, data FROM events WHERE type = $1 ORDER BY position"

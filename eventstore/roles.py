@@ -57,6 +57,7 @@ GRANTS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         AUDITOR: _READ,
     },
     "switch_read_model": {APP: ("SELECT", "INSERT", "UPDATE", "DELETE"), AUDITOR: _READ},
+    "registration_routes": {APP: ("SELECT", "INSERT", "UPDATE", "DELETE"), AUDITOR: _READ},
     # The audit's anchor: written by the auditor only, append-only for everyone.
     "audit_ledger": {APP: _READ, AUDITOR: ("SELECT", "INSERT")},
     "audit_checkpoints": {APP: _READ, AUDITOR: ("SELECT", "INSERT")},

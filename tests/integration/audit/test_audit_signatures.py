@@ -15,13 +15,13 @@ from audit.checkpointer import make_checkpoint
 from audit.keys import KeyPin, generate, load_signing_key
 from audit.store_audit import audit_store
 from css import jws
-from css.inbound.intake import NotificationIntake
-from css.inbound.ledger import InMemoryDeliveryLedger
-from css.inbound.records import ReceivedMessage
 from css.pki import create_jws_key, load_key_history, load_trusted_keys, retire_jws_key
 from css.pki import load_signing_key as css_signing_key
 from eventstore import roles
 from eventstore.postgres import PostgresEventStore
+from receiver.intake import NotificationIntake
+from receiver.ledger import InMemoryDeliveryLedger
+from receiver.records import ReceivedMessage
 from tests.conftest import as_role
 from tests.integration.audit import tamper
 

@@ -14,17 +14,19 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
-from css.inbound.ledger import AttemptOutcome, DeliveryStatus, NewDelivery
-from css.inbound.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
+import readmodels.schema  # noqa: F401  (their tables join the shared metadata on import)
+import receiver.schema  # noqa: F401
 from eventstore import roles
 from eventstore.database import migrate_to_head
 from eventstore.model import ANY, NewEvent
 from eventstore.postgres import PostgresEventStore
-from eventstore.projections import Projector
 from eventstore.schema import metadata
-from eventstore.switch_read_model import SwitchReadModel
 from eventstore.urls import with_database
+from readmodels.projector import Projector
+from readmodels.registrations import RegistrationDirectory, RegistrationRoutes
+from readmodels.switch import SwitchReadModel
+from receiver.ledger import AttemptOutcome, DeliveryStatus, NewDelivery
+from receiver.postgres import PostgresDeliveryLedger
 from tests.conftest import as_role
 
 SWITCHING = Path(sys.executable).parent / "switching"
@@ -139,7 +141,9 @@ async def test_what_the_engine_does_works_as_the_application_role(
     [claimed] = await ledger.claim_due(now, timedelta(seconds=30), 10)
     await ledger.record(claimed.position, AttemptOutcome(DeliveryStatus.DELIVERED, "sw-1", now))
     assert (await ledger.list([DeliveryStatus.DELIVERED]))[0].message_id == "m-1"
-    assert await PostgresSwitchDirectory(app_store.pool).switch_for("R-1") is None
+    routes = Projector(app_store, app_store.pool, RegistrationRoutes())
+    assert await routes.rebuild() == 5
+    assert await RegistrationDirectory(app_store, app_store.pool).switch_for("R-1") is None
 
 
 def test_every_table_has_its_grants_written_in_one_place() -> None:

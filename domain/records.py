@@ -63,7 +63,10 @@ def from_record(cls: type[T], record: Mapping[str, Any]) -> T:
     version = _version_of(cls)
     if version is not None:
         written = record.get(_VERSION_KEY, 1)
-        record = upcast(dict(record), written, version, getattr(cls, "UPCASTERS", {}))
+        try:
+            record = upcast(dict(record), written, version, getattr(cls, "UPCASTERS", {}))
+        except ValueError as error:
+            raise ValueError(f"{getattr(cls, '__name__', cls)} record: {error}") from None
     hints = _type_hints(typing.cast(type, cls))
     values: dict[str, Any] = {}
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]

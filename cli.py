@@ -29,7 +29,7 @@ app = typer.Typer(
 def _run(body: Callable[[], int]) -> None:
     """Run a command's body and end with its exit status, or one line for its failure."""
     from ops.engine import finish
-    from ops.errors import exit_status
+    from ops.errors import describe, exit_status
 
     try:
         code = body()
@@ -37,7 +37,7 @@ def _run(body: Callable[[], int]) -> None:
         code_of_failure = exit_status(error)
         if code_of_failure is None:
             raise
-        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
+        typer.secho(f"error: {describe(error)}", err=True, fg=typer.colors.RED)
         code = code_of_failure
     finish(code)
 
@@ -332,31 +332,36 @@ def simulator_command(
     seed: Annotated[int | None, typer.Option(help="Seed of the fault draws.")] = None,
 ) -> None:
     """Run the CSS simulator (mutual TLS, signed messages, real calendar, faults)."""
-    from simulator.command import SimulatorOptions, run
-    from simulator.faults import FaultSettings
 
-    faults = FaultSettings(
-        error_rate=error_rate,
-        stall_rate=stall_rate,
-        stall_seconds=stall_seconds,
-        duplicate_rate=duplicate_rate,
-        reorder_rate=reorder_rate,
-        delay_rate=delay_rate,
-        delay_seconds=delay_seconds,
-        seed=seed,
-    )
-    options = SimulatorOptions(
-        port,
-        host,
-        receiver_url,
-        pki_dir,
-        clock_speed,
-        clock_start,
-        validation_delay,
-        faults,
-        rotate_after,
-    )
-    _run(lambda: run(options))
+    def body() -> int:
+        from simulator.command import SimulatorOptions, run
+        from simulator.faults import FaultSettings
+
+        faults = FaultSettings(
+            error_rate=error_rate,
+            stall_rate=stall_rate,
+            stall_seconds=stall_seconds,
+            duplicate_rate=duplicate_rate,
+            reorder_rate=reorder_rate,
+            delay_rate=delay_rate,
+            delay_seconds=delay_seconds,
+            seed=seed,
+        )
+        return run(
+            SimulatorOptions(
+                port,
+                host,
+                receiver_url,
+                pki_dir,
+                clock_speed,
+                clock_start,
+                validation_delay,
+                faults,
+                rotate_after,
+            )
+        )
+
+    _run(body)
 
 
 @app.command("dev")
@@ -381,20 +386,24 @@ def dev_command(
 ) -> None:
     """Run the whole engine on embedded defaults until Ctrl-C (Temporal + UI, PostgreSQL,
     CSS simulator, receiver, worker)."""
-    from devstack import commands
 
-    options = commands.StackOptions(
-        data_dir=data_dir,
-        temporal_port=temporal_port,
-        ui_port=ui_port,
-        simulator_port=simulator_port,
-        receiver_port=receiver_port,
-        clock_speed=clock_speed,
-        css_url=css_url,
-        demo=demo,
-        exit_when_done=exit_when_done,
-    )
-    _run(lambda: commands.dev(options))
+    def body() -> int:
+        from devstack import commands
+
+        options = commands.StackOptions(
+            data_dir=data_dir,
+            temporal_port=temporal_port,
+            ui_port=ui_port,
+            simulator_port=simulator_port,
+            receiver_port=receiver_port,
+            clock_speed=clock_speed,
+            css_url=css_url,
+            demo=demo,
+            exit_when_done=exit_when_done,
+        )
+        return commands.dev(options)
+
+    _run(body)
 
 
 @app.command("start")
@@ -509,15 +518,21 @@ def bench_eventstore_command(
     profile: BenchProfile = False,
 ) -> None:
     """Event store: ours vs the eventsourcing library vs raw INSERT, on one PostgreSQL."""
-    from bench import commands
-    from bench.eventstore import EventStoreOptions
 
-    def go() -> None:
-        counts = commands.counts(writers)
-        options = EventStoreOptions(events, counts, tuple(targets.split(",")), lag_events)
-        commands.bench_eventstore(options, commands.BenchRun(database_url, profile=profile), print)
+    def body() -> int:
+        from bench import commands
+        from bench.eventstore import EventStoreOptions
 
-    _run(lambda: commands.guarded(go))
+        def go() -> None:
+            counts = commands.counts(writers)
+            options = EventStoreOptions(events, counts, tuple(targets.split(",")), lag_events)
+            commands.bench_eventstore(
+                options, commands.BenchRun(database_url, profile=profile), print
+            )
+
+        return commands.guarded(go)
+
+    _run(body)
 
 
 @bench_app.command("switches")
@@ -531,16 +546,22 @@ def bench_switches_command(
     profile: BenchProfile = False,
 ) -> None:
     """Switches end to end through Temporal, beside a bare workflow of the same shape."""
-    from bench import commands
-    from bench.switches import SwitchesOptions
 
-    def go() -> None:
-        options = SwitchesOptions(
-            switches, clock_speed, latency_seconds, notification_rate, concurrency
-        )
-        commands.bench_switches(options, commands.BenchRun(database_url, profile=profile), print)
+    def body() -> int:
+        from bench import commands
+        from bench.switches import SwitchesOptions
 
-    _run(lambda: commands.guarded(go))
+        def go() -> None:
+            options = SwitchesOptions(
+                switches, clock_speed, latency_seconds, notification_rate, concurrency
+            )
+            commands.bench_switches(
+                options, commands.BenchRun(database_url, profile=profile), print
+            )
+
+        return commands.guarded(go)
+
+    _run(body)
 
 
 @bench_app.command("replay")
@@ -551,14 +572,18 @@ def bench_replay_command(
     profile: BenchProfile = False,
 ) -> None:
     """Audit: histories replayed per second, projection rebuild events per second."""
-    from bench import commands
-    from bench.replay import ReplayOptions
 
-    def go() -> None:
-        options = ReplayOptions(histories, switches)
-        commands.bench_replay(options, commands.BenchRun(database_url, profile=profile), print)
+    def body() -> int:
+        from bench import commands
+        from bench.replay import ReplayOptions
 
-    _run(lambda: commands.guarded(go))
+        def go() -> None:
+            options = ReplayOptions(histories, switches)
+            commands.bench_replay(options, commands.BenchRun(database_url, profile=profile), print)
+
+        return commands.guarded(go)
+
+    _run(body)
 
 
 @bench_app.command("all")
@@ -569,20 +594,24 @@ def bench_all_command(
     database_url: BenchDatabase = None,
 ) -> None:
     """Every benchmark with modest defaults (what `make bench` runs, < 10 minutes)."""
-    from bench import commands
-    from bench.eventstore import EventStoreOptions
-    from bench.replay import ReplayOptions
-    from bench.switches import SwitchesOptions
 
-    def go() -> None:
-        options = commands.AllOptions(
-            EventStoreOptions(events=events),
-            SwitchesOptions(switches=switches),
-            ReplayOptions(histories=histories),
-        )
-        commands.bench_all(options, commands.BenchRun(database_url), print)
+    def body() -> int:
+        from bench import commands
+        from bench.eventstore import EventStoreOptions
+        from bench.replay import ReplayOptions
+        from bench.switches import SwitchesOptions
 
-    _run(lambda: commands.guarded(go))
+        def go() -> None:
+            options = commands.AllOptions(
+                EventStoreOptions(events=events),
+                SwitchesOptions(switches=switches),
+                ReplayOptions(histories=histories),
+            )
+            commands.bench_all(options, commands.BenchRun(database_url), print)
+
+        return commands.guarded(go)
+
+    _run(body)
 
 
 def main() -> None:

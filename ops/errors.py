@@ -55,11 +55,32 @@ _STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
 )
 
 
+#: The packages of a checkout that the production image leaves out; their commands say so.
+DEV_ONLY: tuple[str, ...] = ("devstack", "simulator", "bench")
+
+
 def exit_status(error: BaseException) -> int | None:
     """The exit status of an expected failure, or None for one that is a bug."""
     if isinstance(error, OperationError):
         return error.exit_code
+    if _missing_dev_tool(error):
+        return 1
     for kind, status in _STATUS_OF:
         if isinstance(error, kind):
             return status
     return None
+
+
+def describe(error: BaseException) -> str:
+    """The one line an expected failure is reported with."""
+    if _missing_dev_tool(error):
+        assert isinstance(error, ModuleNotFoundError)
+        return (
+            f"this installation has no {error.name!r}: the command is a development tool, "
+            "run from a checkout (`make run`)"
+        )
+    return str(error)
+
+
+def _missing_dev_tool(error: BaseException) -> bool:
+    return isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] in DEV_ONLY

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from devstack.lock import StackLock
 from ops.engine import locate
+from ops.errors import describe, exit_status
 from ops.lockfile import StackInfo
 
 STACK = StackInfo(
@@ -60,3 +61,11 @@ def test_a_stack_still_starting_is_not_used(tmp_path: Path) -> None:
         assert locate({"SWITCHING_DATA_DIR": str(tmp_path)}).temporal_address == "localhost:7233"
     finally:
         lock.release()
+
+
+def test_a_dev_tool_missing_from_the_installation_is_said_plainly() -> None:
+    missing = ModuleNotFoundError("No module named 'simulator'", name="simulator")
+    assert exit_status(missing) == 1
+    assert "development tool" in describe(missing)
+    other = ModuleNotFoundError("No module named 'httpx'", name="httpx")
+    assert exit_status(other) is None

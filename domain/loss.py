@@ -18,12 +18,23 @@ Time rules decided here, on the instant the workflow applies a command:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from domain.accounts import AccountFacts
 from domain.calendar import LONDON, to_london
 from domain.errors import DomainError
+from domain.loss_commands import (
+    ApplyLossNotification,
+    DecideAtMargin,
+    LossCommand,
+    MarkFinalBillOverdue,
+    OperatorDecision,
+    RecordAssessment,
+    RecordFinalBillSent,
+    RecordRequestOutcome,
+    RequestAnnulment,
+    RequestLift,
+)
 from domain.loss_events import (
     FINAL_BILL_COMPENSATION_PENCE,
     AnnulmentRequested,
@@ -53,7 +64,27 @@ from domain.loss_notification import (
     LossStatus,
 )
 from domain.loss_state import LossState, RequestOutcome
-from domain.objection_policy import Assessment, Proposal
+from domain.objection_policy import Proposal
+
+# Re-exported so the workflow and the audit need one import: the decider and its commands.
+__all__ = [
+    "ApplyLossNotification",
+    "DecideAtMargin",
+    "LossCommand",
+    "LossRefused",
+    "MarkFinalBillOverdue",
+    "OperatorDecision",
+    "RecordAssessment",
+    "RecordFinalBillSent",
+    "RecordRequestOutcome",
+    "RequestAnnulment",
+    "RequestLift",
+    "decide",
+    "evolve",
+    "final_bill_due",
+    "final_bill_overdue_at",
+    "fold",
+]
 
 #: The final bill is due within this long of the supply start date.
 FINAL_BILL_WITHIN = timedelta(weeks=6)
@@ -61,74 +92,6 @@ FINAL_BILL_WITHIN = timedelta(weeks=6)
 
 class LossRefused(DomainError):
     """A command the loss's state does not allow; the message says why."""
-
-
-# --- commands ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApplyLossNotification:
-    notification: LossNotification
-    at: datetime  # when the workflow applies it: a pending loss past its window is missed
-
-
-@dataclass(frozen=True)
-class RecordAssessment:
-    assessment: Assessment
-    facts: AccountFacts | None
-    at: datetime
-
-
-@dataclass(frozen=True)
-class OperatorDecision:
-    object: bool
-    note: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class DecideAtMargin:
-    at: datetime
-
-
-@dataclass(frozen=True)
-class RequestLift:
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class RequestAnnulment:
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class RecordRequestOutcome:
-    outcome: RequestOutcome
-
-
-@dataclass(frozen=True)
-class RecordFinalBillSent:
-    at: datetime
-
-
-@dataclass(frozen=True)
-class MarkFinalBillOverdue:
-    at: datetime
-
-
-LossCommand = (
-    ApplyLossNotification
-    | RecordAssessment
-    | OperatorDecision
-    | DecideAtMargin
-    | RequestLift
-    | RequestAnnulment
-    | RecordRequestOutcome
-    | RecordFinalBillSent
-    | MarkFinalBillOverdue
-)
 
 
 # --- decide --------------------------------------------------------------------------------

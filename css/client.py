@@ -21,6 +21,16 @@ import httpx
 
 from css import jws, tls
 from css.errors import CssConflict, CssRejected, CssUnavailable, InvalidMessage
+from css.losses import (
+    ANNULMENT,
+    LIFT,
+    OBJECTION,
+    LossActionRequest,
+    LossRequestAck,
+    ObjectionRequest,
+    parse_loss_request_ack,
+    request_path,
+)
 from css.messages import (
     RegistrationAck,
     RegistrationRequest,
@@ -133,6 +143,37 @@ class CssClient:
                 "registrationId",
             )
         return status
+
+    # --- as the losing supplier, on another supplier's registration -----------------------
+
+    async def object_to_registration(
+        self, registration_id: str, request: ObjectionRequest
+    ) -> LossRequestAck:
+        return await self._loss_request(registration_id, OBJECTION, request)
+
+    async def lift_objection(
+        self, registration_id: str, request: LossActionRequest
+    ) -> LossRequestAck:
+        return await self._loss_request(registration_id, LIFT, request)
+
+    async def annul_registration(
+        self, registration_id: str, request: LossActionRequest
+    ) -> LossRequestAck:
+        return await self._loss_request(registration_id, ANNULMENT, request)
+
+    async def _loss_request(
+        self, registration_id: str, action: str, request: ObjectionRequest | LossActionRequest
+    ) -> LossRequestAck:
+        path = request_path(registration_id, action)
+        answer = await self._exchange("POST", path, encode(request.to_wire()), 202)
+        ack = parse_loss_request_ack(answer.body)
+        if ack.message_id != request.message_id or ack.registration_id != registration_id:
+            raise InvalidMessage(
+                f"{action} acknowledgement is for {ack.registration_id}/{ack.message_id}, "
+                f"not {registration_id}/{request.message_id}",
+                "messageId",
+            )
+        return ack
 
     async def _exchange(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
         """Send one signed request; the single point where httpx errors become ours."""

@@ -73,7 +73,8 @@ def test_the_pending_loss_carries_the_switch_particulars_into_the_domain() -> No
     told = to_loss_notification(PENDING)
     assert told.market_sector is MarketSector.NON_DOMESTIC
     assert told.gaining_supplier_id == "OTHR"
-    assert told.change_of_occupancy and not told.erroneous_transfer
+    assert told.change_of_occupancy
+    assert not told.erroneous_transfer
     assert told.supply_start_date == date(2026, 3, 5)
 
 

@@ -19,6 +19,7 @@ COPY eventstore ./eventstore
 COPY readmodels ./readmodels
 COPY css ./css
 COPY receiver ./receiver
+COPY accounts ./accounts
 COPY audit ./audit
 COPY ops ./ops
 COPY migrations ./migrations

@@ -61,6 +61,8 @@ GRANTS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
     # The audit's anchor: written by the auditor only, append-only for everyone.
     "audit_ledger": {APP: _READ, AUDITOR: ("SELECT", "INSERT")},
     "audit_checkpoints": {APP: _READ, AUDITOR: ("SELECT", "INSERT")},
+    # Billing's facts, loaded by the owner from billing's export; the engine only reads them.
+    "account_facts": {APP: _READ, AUDITOR: _READ},
     # The receiver checks the schema's revision before it serves.
     "alembic_version": {APP: _READ, AUDITOR: _READ},
 }

@@ -14,7 +14,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-import readmodels.schema  # noqa: F401  (their tables join the shared metadata on import)
+import accounts.schema  # noqa: F401  (their tables join the shared metadata on import)
+import readmodels.schema  # noqa: F401
 import receiver.schema  # noqa: F401
 from eventstore import roles
 from eventstore.database import migrate_to_head

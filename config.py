@@ -47,6 +47,26 @@ def _text(env: Mapping[str, str], name: str, default: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
+def _pence_or_none(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.strip().lower() == "none":
+        return None
+    if not raw.strip().isdigit():
+        raise ConfigError(f"{name} must be whole pence or 'none', got {raw!r}")
+    return int(raw)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.strip().lower() not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    return raw.strip().lower() in ("true", "1", "yes")
+
+
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = env.get(name)
     return Path(raw) if raw else None
@@ -77,6 +97,14 @@ class Settings:
     checkpoint_dir: Path | None = None
     withdrawal_window: timedelta = field(default=timedelta(minutes=10))
     reconcile_grace: timedelta = field(default=timedelta(hours=1))
+    #: Where account facts come from: the engine's table, or a factory (`accounts.source`).
+    accounts_source: str | None = None
+    #: Losses: whatever is decided is sent this long before the objection window closes.
+    loss_safety_margin: timedelta = field(default=timedelta(minutes=30))
+    #: Losses: a person decides debt objections above this (None: never for the amount).
+    loss_review_arrears_above_pence: int | None = 50_000
+    #: Losses: a person decides every contract objection.
+    loss_review_contracts: bool = False
 
     @property
     def pki_dir(self) -> Path:
@@ -114,6 +142,16 @@ class Settings:
             checkpoint_dir=_path(env, "SWITCHING_CHECKPOINT_DIR"),
             withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", default.withdrawal_window),
             reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", default.reconcile_grace),
+            accounts_source=env.get("ACCOUNTS_SOURCE") or None,
+            loss_safety_margin=_seconds(
+                env, "LOSS_SAFETY_MARGIN_SECONDS", default.loss_safety_margin
+            ),
+            loss_review_arrears_above_pence=_pence_or_none(
+                env, "LOSS_REVIEW_ARREARS_ABOVE_PENCE", default.loss_review_arrears_above_pence
+            ),
+            loss_review_contracts=_flag(
+                env, "LOSS_REVIEW_CONTRACTS", default.loss_review_contracts
+            ),
         )
 
 

@@ -10,12 +10,16 @@ import asyncio
 import contextlib
 import logging
 import signal
+from typing import Protocol
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from accounts.port import Accounts
+from accounts.source import open_accounts
 from activities.deadlines import DeadlineActivities
 from activities.events import EventActivities
+from activities.losses import LossActivities, LossGateway
 from activities.registration import CssGateway, RegistrationActivities
 from config import Settings
 from css.client import CssClient
@@ -27,33 +31,49 @@ from readmodels.projector import Projector
 from readmodels.switch import SwitchReadModel
 from workflows import search_attributes
 from workflows.client import connect as connect_temporal
+from workflows.loss import LossWorkflow
 from workflows.switch import SwitchWorkflow
 
 log = logging.getLogger("switching.worker")
+
+
+class Css(CssGateway, LossGateway, Protocol):
+    """CSS as both sides of a switch see it: the gaining side's and the losing side's calls."""
 
 
 def build_worker(
     client: Client,
     *,
     store: EventStore,
-    css: CssGateway,
+    css: Css,
+    accounts: Accounts,
     gaining_supplier_id: str,
     task_queue: str,
 ) -> Worker:
-    """A worker for the switch workflow and every activity it calls."""
+    """A worker for the switch and loss workflows and every activity they call."""
     events = EventActivities(store)
     registration = RegistrationActivities(css, gaining_supplier_id)
-    deadlines = DeadlineActivities(england_and_wales())
+    calendar = england_and_wales()
+    deadlines = DeadlineActivities(calendar)
+    losses = LossActivities(
+        store=store, css=css, accounts=accounts, calendar=calendar, supplier_id=gaining_supplier_id
+    )
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[SwitchWorkflow],
+        workflows=[SwitchWorkflow, LossWorkflow],
         activities=[
             events.append_switch_events,
             registration.submit_registration,
             registration.withdraw_registration,
             registration.read_registration,
             deadlines.compute_deadlines,
+            losses.append_loss_events,
+            losses.assess_objection,
+            losses.compute_loss_dates,
+            losses.send_objection,
+            losses.send_objection_lift,
+            losses.send_annulment,
         ],
     )
 
@@ -69,6 +89,7 @@ async def run(settings: Settings) -> None:
                 client,
                 store=store,
                 css=css,
+                accounts=open_accounts(settings, store.pool),
                 gaining_supplier_id=settings.gaining_supplier_id,
                 task_queue=settings.task_queue,
             )

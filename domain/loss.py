@@ -329,9 +329,11 @@ def _apply(state: LossState, event: LossEvent) -> LossState:
     if isinstance(event, ObjectionDecided):
         return replace(state, decision=event.decision, decided_by=event.by)
     if isinstance(event, ObjectionLiftRequested):
-        return replace(state, lift_requested=True, lift=None)
+        return replace(state, lift_requested=True, lift_reason=event.reason, lift=None)
     if isinstance(event, AnnulmentRequested):
-        return replace(state, annulment_requested=True, annulment=None)
+        return replace(
+            state, annulment_requested=True, annulment_reason=event.reason, annulment=None
+        )
     if isinstance(event, LossRequestSent | LossRequestRefused | LossRequestNotSent):
         return _apply_outcome(state, event)
     if isinstance(event, FinalReadDue):

@@ -70,8 +70,10 @@ class LossState:
     decided_by: DecidedBy | None = None
     objection: RequestOutcome | None = None
     lift_requested: bool = False
+    lift_reason: str | None = None
     lift: RequestOutcome | None = None
     annulment_requested: bool = False
+    annulment_reason: str | None = None
     annulment: RequestOutcome | None = None
     reason_code: str | None = None
     # After the loss.

@@ -1,7 +1,7 @@
-"""Search attributes that let operations find switches in the Temporal UI.
+"""Search attributes that let operations find switches and losses in the Temporal UI.
 
-Only lifecycle facts: status, fuel, dates and flags. Never personal data, and not the
-meter point number either (it identifies a home).
+Only lifecycle facts: direction, status, decision, fuel, dates and flags. Never personal
+data, and not the meter point number either (it identifies a home).
 """
 
 from __future__ import annotations
@@ -23,6 +23,14 @@ SUPPLY_START_DATE = SearchAttributeKey.for_datetime("SupplyStartDate")
 DEADLINE_MISSED = SearchAttributeKey.for_bool("DeadlineMissed")
 COMPENSATION_DUE = SearchAttributeKey.for_bool("CompensationDue")
 SWITCH_STUCK = SearchAttributeKey.for_bool("SwitchStuck")
+#: GAIN for a switch to us, LOSS for a switch away from us.
+DIRECTION = SearchAttributeKey.for_keyword("Direction")
+LOSS_STATUS = SearchAttributeKey.for_keyword("LossStatus")
+LOSS_DECISION = SearchAttributeKey.for_keyword("LossDecision")
+FINAL_BILL_OVERDUE = SearchAttributeKey.for_bool("FinalBillOverdue")
+
+GAIN = "GAIN"
+LOSS = "LOSS"
 
 ALL: tuple[SearchAttributeKey[Any], ...] = (
     SWITCH_STATUS,
@@ -31,6 +39,10 @@ ALL: tuple[SearchAttributeKey[Any], ...] = (
     DEADLINE_MISSED,
     COMPENSATION_DUE,
     SWITCH_STUCK,
+    DIRECTION,
+    LOSS_STATUS,
+    LOSS_DECISION,
+    FINAL_BILL_OVERDUE,
 )
 
 

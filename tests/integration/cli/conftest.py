@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from accounts.port import InMemoryAccounts
 from eventstore.postgres import PostgresEventStore
 from tests.integration.workflow.fake_css import FakeCss
 from worker import build_worker
@@ -99,6 +100,7 @@ async def running_engine(
         dev_server.client,
         store=event_store,
         css=css,
+        accounts=InMemoryAccounts(),
         gaining_supplier_id="GAIN",
         task_queue=task_queue,
     )

@@ -22,6 +22,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from accounts.port import InMemoryAccounts
 from audit.crosscheck import fold_stream
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
@@ -62,6 +63,7 @@ class Engine:
     store: PostgresEventStore
     css: FakeCss
     task_queue: str
+    accounts: InMemoryAccounts = field(default_factory=InMemoryAccounts)
     _counter: int = field(default=0)
     started: list[str] = field(default_factory=list)
 
@@ -170,15 +172,17 @@ async def engine(
     temporal_env: WorkflowEnvironment, event_store: PostgresEventStore
 ) -> AsyncIterator[Engine]:
     css = FakeCss()
+    accounts = InMemoryAccounts()
     task_queue = f"switching-test-{uuid.uuid4().hex[:8]}"
     worker = build_worker(
         temporal_env.client,
         store=event_store,
         css=css,
+        accounts=accounts,
         gaining_supplier_id="GAIN",
         task_queue=task_queue,
     )
-    engine = Engine(temporal_env, event_store, css, task_queue)
+    engine = Engine(temporal_env, event_store, css, task_queue, accounts)
     async with worker:
         yield engine
         await engine.end_leftovers()

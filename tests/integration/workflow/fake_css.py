@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from css.client import RegistrationAck, RegistrationRequest, RegistrationStatus
 from css.errors import CssConflict, CssRejected, CssUnavailable
+from css.losses import LossActionRequest, LossRequestAck, ObjectionRequest
 from css.messages import CssStatus
 
 
@@ -23,6 +24,12 @@ class FakeCss:
     unavailable_submits: int = 0  # answer 5xx to this many submissions first
     lose_first_ack: bool = False  # accept, then fail as if the answer timed out
     reject_with: str | None = None
+    #: Requests as the losing supplier: (action, registration id, request), in arrival order.
+    loss_requests: list[tuple[str, str, ObjectionRequest | LossActionRequest]] = field(
+        default_factory=list
+    )
+    loss_unavailable: int = 0  # answer 5xx to this many losing-side requests first
+    refuse_loss_with: str | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -65,3 +72,32 @@ class FakeCss:
             supply_start_date=None,
             reason_code=None,
         )
+
+    async def object_to_registration(
+        self, registration_id: str, request: ObjectionRequest
+    ) -> LossRequestAck:
+        return self._loss("objection", registration_id, request)
+
+    async def lift_objection(
+        self, registration_id: str, request: LossActionRequest
+    ) -> LossRequestAck:
+        return self._loss("lift", registration_id, request)
+
+    async def annul_registration(
+        self, registration_id: str, request: LossActionRequest
+    ) -> LossRequestAck:
+        return self._loss("annulment", registration_id, request)
+
+    def loss_actions(self, registration_id: str) -> list[str]:
+        return [action for action, rid, _ in self.loss_requests if rid == registration_id]
+
+    def _loss(
+        self, action: str, registration_id: str, request: ObjectionRequest | LossActionRequest
+    ) -> LossRequestAck:
+        if self.loss_unavailable > 0:
+            self.loss_unavailable -= 1
+            raise CssUnavailable("CSS answered 503")
+        if self.refuse_loss_with is not None:
+            raise CssConflict(409, self.refuse_loss_with, f"{action} refused by CSS")
+        self.loss_requests.append((action, registration_id, request))
+        return LossRequestAck(registration_id, request.message_id, "ACCEPTED")

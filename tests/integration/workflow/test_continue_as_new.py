@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from accounts.port import InMemoryAccounts
 from css.messages import CssStatus
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
@@ -52,7 +53,12 @@ async def test_silent_css_continues_as_new_and_carries_the_state(
     queue = f"switching-can-{uuid.uuid4().hex[:8]}"
     switch_id = f"sw-can-{uuid.uuid4().hex[:8]}"
     worker = build_worker(
-        dev_env.client, store=event_store, css=css, gaining_supplier_id="GAIN", task_queue=queue
+        dev_env.client,
+        store=event_store,
+        css=css,
+        accounts=InMemoryAccounts(),
+        gaining_supplier_id="GAIN",
+        task_queue=queue,
     )
     async with worker:
         handle = await dev_env.client.start_workflow(

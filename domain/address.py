@@ -79,6 +79,38 @@ ABBREVIATIONS: dict[str, str] = {
     "STN": "STATION",
     "CH": "CHURCH",
 }
+#: Words that end a street's name (COURT is left out: more often a block of flats).
+STREET_TYPES = frozenset(
+    {
+        "ROAD",
+        "STREET",
+        "LANE",
+        "AVENUE",
+        "CLOSE",
+        "CRESCENT",
+        "DRIVE",
+        "GARDENS",
+        "GROVE",
+        "PLACE",
+        "TERRACE",
+        "WAY",
+        "WALK",
+        "MEWS",
+        "RISE",
+        "VIEW",
+        "HILL",
+        "ROW",
+        "SQUARE",
+        "PARADE",
+        "GREEN",
+        "PARK",
+        "BOULEVARD",
+        "ESPLANADE",
+        "WHARF",
+        "GATE",
+        "YARD",
+    }
+)
 #: Words that introduce a flat (sub-building) id.
 FLAT_WORDS = frozenset({"FLAT", "FLT", "APARTMENT", "APT", "APPT", "UNIT", "MAISONETTE"})
 _FLOORS = {

@@ -228,6 +228,13 @@ def _conflict(typed: ParsedAddress, found: ParsedAddress) -> str | None:
 def _decide(
     query: AddressQuery, base: MatchResult, ranked: tuple[ScoredCandidate, ...]
 ) -> MatchResult:
+    """The outcome from the ranked candidates.
+
+    A candidate confirmed by neither number nor building name (UNCONFIRMED) is no rival to
+    one that is: its number or its name is not the one typed, so it is another premises
+    of the street, however alike the rest of the words. Rivals are the other eligible
+    candidates and the flats the customer did not choose between.
+    """
     base = replace(base, ranked=ranked)
     by_uprn = [s for s in ranked if query.uprn and s.uprn == query.uprn]
     if by_uprn:
@@ -240,7 +247,8 @@ def _decide(
             detail=f"every one of {len(ranked)} candidates contradicts the address",
         )
     top = remaining[0]
-    margin = top.score - remaining[1].score if len(remaining) > 1 else 100.0
+    rivals = [s for s in remaining[1:] if s.standing is not Standing.UNCONFIRMED]
+    margin = top.score - rivals[0].score if rivals else 100.0
     ambiguous = replace(base, outcome=MatchOutcome.AMBIGUOUS)
     if top.standing is not Standing.ELIGIBLE:
         return replace(

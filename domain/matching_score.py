@@ -10,11 +10,12 @@ so a customer who leaves out the building name ("Flat 1, 5 Park Road" for "Flat 
 Wellington House, 5 Park Road") still scores high, while the candidate that explains the
 words the customer did type wins over one that merely contains them.
 
-The *block* (every candidate of the postcode) decides which typed words count: a word
-that is more like a candidate's locality, post town or county than like any building or
-street of the block is the place, not the premises; a word like nothing in the block
-(a county the service does not record, a stray word) is ignored, unless no typed word
-resembles the block at all, in which case all are kept so that the mismatch shows.
+Typed words after the last street type ("Road", "Lane") are the place (locality, post
+town, county) and do not count. Of the rest, the *block* (every candidate of the
+postcode) decides which count: a word more like a candidate's locality, post town or
+county than like any building or street of the block is the place too; a word like
+nothing in the block (a stray word) is ignored, unless no typed word resembles the block
+at all, in which case all are kept so that the mismatch shows.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from domain.address import ParsedAddress
+from domain.address import STREET_TYPES, ParsedAddress
 
 _WORD_FLOOR = 60.0
 _PLACE_LIKENESS = 85.0
@@ -64,10 +65,11 @@ class Block:
     def of(cls, typed: ParsedAddress, found: Sequence[ParsedAddress]) -> Block:
         premises = {w for parsed in found for w in parsed.words}
         place = {w for parsed in found for w in parsed.place} - premises
+        words, trailing = _split_trailing_place(typed.words)
         kept: list[str] = []
         strays: list[str] = []
-        aside: list[str] = []
-        for word in typed.words:
+        aside = list(trailing)
+        for word in words:
             here = _likeness(word, premises)
             there = _likeness(word, place)
             if there >= _PLACE_LIKENESS and there > here:
@@ -79,6 +81,15 @@ class Block:
         if not kept:
             kept, strays = strays, []
         return cls(tuple(kept), tuple(aside + strays))
+
+
+def _split_trailing_place(words: Sequence[str]) -> tuple[Sequence[str], Sequence[str]]:
+    """Words after the last street type ("... PARK ROAD, LEEDS, WEST YORKSHIRE") are the
+    locality, town and county, whatever buildings of the block they resemble."""
+    ends = [i for i, w in enumerate(words) if w in STREET_TYPES]
+    if not ends:
+        return words, ()
+    return words[: ends[-1] + 1], words[ends[-1] + 1 :]
 
 
 def score_candidate(block: Block, found: ParsedAddress) -> float:

@@ -59,6 +59,8 @@ class Settings:
     receiver_host: str = "127.0.0.1"
     receiver_port: int = 8444
     simulator_port: int = 8443
+    electricity_enquiry_url: str = "https://127.0.0.1:8445"
+    gas_enquiry_url: str = "https://127.0.0.1:8446"
     gaining_supplier_id: str = "GAIN"
     withdrawal_window: timedelta = field(default=timedelta(minutes=10))
     reconcile_grace: timedelta = field(default=timedelta(hours=1))
@@ -86,6 +88,10 @@ class Settings:
             receiver_host=_text(env, "RECEIVER_HOST", default.receiver_host),
             receiver_port=_port(env, "RECEIVER_PORT", default.receiver_port),
             simulator_port=_port(env, "SIMULATOR_PORT", default.simulator_port),
+            electricity_enquiry_url=_text(
+                env, "ELECTRICITY_ENQUIRY_URL", default.electricity_enquiry_url
+            ),
+            gas_enquiry_url=_text(env, "GAS_ENQUIRY_URL", default.gas_enquiry_url),
             gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", default.gaining_supplier_id),
             withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", default.withdrawal_window),
             reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", default.reconcile_grace),

@@ -381,6 +381,141 @@ def simulator_command(
         raise fail(f"cannot run the simulator on {host}:{config.port}: {error}") from None
 
 
+market_app = typer.Typer(
+    help="The simulated market (dev and tests only): generate it, serve its enquiry services.",
+    no_args_is_help=True,
+)
+app.add_typer(market_app, name="market")
+
+
+@market_app.command("generate")
+def market_generate_command(
+    premises: Annotated[int, typer.Option(min=1, help="How many premises.")],
+    out: Annotated[Path, typer.Option(help="The JSON-lines file to write (replaced whole).")],
+    seed: Annotated[int, typer.Option(help="The same seed gives the same market.")] = 1,
+    our_supplier_id: Annotated[
+        str | None, typer.Option(help="Our MPID (default: GAINING_SUPPLIER_ID).")
+    ] = None,
+) -> None:
+    """Write a simulated market: premises, their meter points, each fuel's address style."""
+    from config import Settings
+    from domain.identifiers import InvalidIdentifier
+    from simulator.market import MarketSpec
+    from simulator.market.commands import generate_market
+
+    ours = our_supplier_id or Settings.from_env().gaining_supplier_id
+    try:
+        result = generate_market(MarketSpec(premises, seed, ours), out, typer.echo)
+    except InvalidIdentifier as error:
+        raise fail(f"--our-supplier-id: {error}", 2) from None
+    except OSError as error:
+        raise fail(f"cannot write {out}: {error}") from None
+    typer.echo(result.describe())
+
+
+def _port_of(url: str, default: int) -> int:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).port or default
+
+
+@market_app.command("serve")
+def market_serve_command(
+    market: Annotated[Path, typer.Option(help="A file written by `market generate`.")],
+    electricity_port: Annotated[
+        int | None, typer.Option(help="Port (default: from ELECTRICITY_ENQUIRY_URL).")
+    ] = None,
+    gas_port: Annotated[
+        int | None, typer.Option(help="Port (default: from GAS_ENQUIRY_URL).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    pki_dir: Annotated[Path | None, typer.Option(help="PKI folder (created if missing).")] = None,
+    rate_limit: Annotated[
+        float, typer.Option(min=0.0, help="Requests a second per service (0: no limit).")
+    ] = 0.0,
+    burst: Annotated[int, typer.Option(min=1, help="Requests allowed at once.")] = 10,
+    error_rate: Annotated[float, _rate("Share of requests answered 503.")] = 0.0,
+    delay_rate: Annotated[float, _rate("Share of requests answered late.")] = 0.0,
+    delay_seconds: Annotated[float, typer.Option(min=0.0)] = 2.0,
+    seed: Annotated[int | None, typer.Option(help="Seed of the fault draws.")] = None,
+) -> None:
+    """Run the electricity (JSON) and gas (SOAP) enquiry services over the market."""
+    import asyncio
+
+    from config import Settings
+    from css.pki import init_pki
+    from css.simulator import FaultSettings
+    from simulator.enquiry.gate import RateLimit
+    from simulator.enquiry.server import EnquiryConfig, serve_until_stopped
+    from simulator.market import Market, MarketFileError
+
+    settings = Settings.from_env()
+    try:
+        loaded = Market.load(market)
+    except MarketFileError as error:
+        raise fail(str(error), 2) from None
+    config = EnquiryConfig(
+        pki_dir=init_pki(pki_dir or settings.pki_dir).root,
+        market=loaded,
+        host=host,
+        electricity_port=electricity_port or _port_of(settings.electricity_enquiry_url, 8445),
+        gas_port=gas_port or _port_of(settings.gas_enquiry_url, 8446),
+        rate_limit=RateLimit(rate_limit, burst),
+        faults=FaultSettings(
+            error_rate=error_rate, delay_rate=delay_rate, delay_seconds=delay_seconds, seed=seed
+        ),
+    )
+    try:
+        asyncio.run(serve_until_stopped(config, typer.echo))
+    except KeyboardInterrupt:
+        typer.echo("enquiry services stopped")
+    except OSError as error:
+        raise fail(f"cannot run the enquiry services on {host}: {error}") from None
+
+
+address_app = typer.Typer(help="Addresses: which meter points are at one.", no_args_is_help=True)
+app.add_typer(address_app, name="address")
+
+
+@address_app.command("match")
+def address_match_command(
+    postcode: Annotated[str, typer.Option(help="The supply postcode.")],
+    address: Annotated[str, typer.Option(help="The address as the customer typed it.")],
+    fuel: Annotated[str, typer.Option(help="electricity, gas or both.")] = "both",
+    uprn: Annotated[str | None, typer.Option(help="The UPRN, when signup knows it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Ask the enquiry services for the postcode and match the address against their
+    answers; exit 0 when every fuel asked for matched, 1 when one needs a person."""
+    from config import Settings
+    from css.pki import PkiMissing
+    from enquiry import commands
+    from enquiry.errors import EnquiryError
+    from enquiry.lookup import FuelChoice
+
+    try:
+        fuels = FuelChoice(fuel.lower())
+    except ValueError:
+        raise fail(f"--fuel must be electricity, gas or both, got {fuel!r}", 2) from None
+    try:
+        query = commands.query_from(postcode, address, uprn)
+    except ValueError as error:
+        raise fail(str(error), 2) from None
+    settings = Settings.from_env()
+    urls = (settings.electricity_enquiry_url, settings.gas_enquiry_url)
+    try:
+        lookup = commands.address_match(query, fuels, urls, settings.pki_dir)
+    except (EnquiryError, PkiMissing) as error:
+        raise fail(str(error), 3) from None
+    if as_json:
+        typer.echo(commands.as_json(lookup))
+    else:
+        for line in commands.describe(lookup):
+            typer.echo(line)
+    if not commands.all_matched(lookup):
+        raise typer.Exit(1)
+
+
 def _devstack(action: Any) -> None:
     """Run a dev-stack or operator command body; its errors become one line."""
     from devstack.commands import exit_now

@@ -79,6 +79,15 @@ class Standing(StrEnum):
     EXCLUDED = "EXCLUDED"  # contradicts the typed address (or the UPRN)
 
 
+#: Among equal scores, the candidate that may be matched is shown first.
+_RANK = {
+    Standing.ELIGIBLE: 0,
+    Standing.FLAT_NOT_GIVEN: 1,
+    Standing.UNCONFIRMED: 2,
+    Standing.EXCLUDED: 3,
+}
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One meter point record a service returned for the postcode.
@@ -154,7 +163,7 @@ def match_address(query: AddressQuery, candidates: Sequence[Candidate]) -> Match
     block = Block.of(typed, [g.parsed for g in groups])
     ranked = sorted(
         (_judge(query, typed, block, group) for group in groups),
-        key=lambda s: (s.standing is Standing.EXCLUDED, -s.score, s.refs),
+        key=lambda s: (s.standing is Standing.EXCLUDED, -s.score, _RANK[s.standing], s.refs),
     )
     return _decide(query, base, tuple(ranked))
 

@@ -1,8 +1,10 @@
 """How well a typed address's words fit one candidate: the scoring half of matching.
 
-Words are compared one by one with `rapidfuzz`'s normalised edit similarity, so a typo
-("HIHG") still mostly counts while a different word ("CHURCH" for "HIGH") counts for
-nothing: similarities below `_WORD_FLOOR` are taken as zero. A candidate's score is
+Words are compared one by one with `rapidfuzz`'s normalised edit similarity, so a slip
+in a longer word ("GADRENS") still mostly counts while a different word ("CHURCH" for
+"HIGH") counts for nothing: similarities below `_WORD_FLOOR` are taken as zero, and a
+word of four letters or fewer counts only when exact (MILL is not HILL). A candidate's
+score is
 
     0.75 x (how much of the typed text it explains) + 0.25 x (how much of it was typed)
 
@@ -27,31 +29,49 @@ from rapidfuzz import fuzz
 
 from domain.address import STREET_TYPES, ParsedAddress
 
-_WORD_FLOOR = 60.0
+_WORD_FLOOR = 75.0
+_SHORT_WORD = 4
+_STRAY_LIKENESS = 60.0
 _PLACE_LIKENESS = 85.0
-_NAME_LIKENESS = 85.0
+_NAME_LIKENESS = 80.0
+_TYPE_LIKENESS = 85.0
 _TYPED_WEIGHT = 0.75
 _STOP_WORDS = frozenset({"THE", "AND", "OF"})
 
 
-def _likeness(word: str, others: Iterable[str]) -> float:
-    best = 0.0
+def _closest(word: str, others: Iterable[str]) -> tuple[float, str]:
+    """The likeness of `word` to its closest word in `others`, and that word."""
+    best, closest = 0.0, ""
     for other in others:
         if other == word:
-            return 100.0
-        best = max(best, fuzz.ratio(word, other))
-    return best
+            return 100.0, other
+        likeness = fuzz.ratio(word, other)
+        if likeness > best:
+            best, closest = likeness, other
+    return best, closest
+
+
+def _likeness(word: str, others: Iterable[str]) -> float:
+    return _closest(word, others)[0]
+
+
+def _credit(word: str, others: Sequence[str]) -> float:
+    """How much `word` counts as present in `others`: its likeness to the closest one,
+    or nothing when that is more likely another word than a slip. Two short words one
+    letter apart are different words (MILL, HILL); a longer one is a slip (GADRENS)."""
+    likeness, closest = _closest(word, others)
+    if likeness == 100.0:
+        return likeness
+    if max(len(word), len(closest)) <= _SHORT_WORD or likeness < _WORD_FLOOR:
+        return 0.0
+    return likeness
 
 
 def _fit(words: Sequence[str], others: Sequence[str]) -> float:
-    """Mean, over `words`, of each word's likeness to its closest word in `others`."""
+    """Mean, over `words`, of each word's credit against `others`."""
     if not words:
         return 0.0
-    total = 0.0
-    for word in words:
-        likeness = _likeness(word, others)
-        total += likeness if likeness >= _WORD_FLOOR else 0.0
-    return total / len(words)
+    return sum(_credit(word, others) for word in words) / len(words)
 
 
 @dataclass(frozen=True)
@@ -74,7 +94,7 @@ class Block:
             there = _likeness(word, place)
             if there >= _PLACE_LIKENESS and there > here:
                 aside.append(word)
-            elif here < _WORD_FLOOR:
+            elif here < _STRAY_LIKENESS:
                 strays.append(word)
             else:
                 kept.append(word)
@@ -83,10 +103,17 @@ class Block:
         return cls(tuple(kept), tuple(aside + strays))
 
 
+def _is_street_type(word: str) -> bool:
+    """A street type, or a long word one slip away from one ("AVVENUE", "STRET")."""
+    if word in STREET_TYPES:
+        return True
+    return len(word) >= 5 and _likeness(word, STREET_TYPES) >= _TYPE_LIKENESS
+
+
 def _split_trailing_place(words: Sequence[str]) -> tuple[Sequence[str], Sequence[str]]:
     """Words after the last street type ("... PARK ROAD, LEEDS, WEST YORKSHIRE") are the
     locality, town and county, whatever buildings of the block they resemble."""
-    ends = [i for i, w in enumerate(words) if w in STREET_TYPES]
+    ends = [i for i, w in enumerate(words) if _is_street_type(w)]
     if not ends:
         return words, ()
     return words[: ends[-1] + 1], words[ends[-1] + 1 :]

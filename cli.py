@@ -485,8 +485,9 @@ def address_match_command(
     uprn: Annotated[str | None, typer.Option(help="The UPRN, when signup knows it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Ask the enquiry services for the postcode and match the address against their
-    answers; exit 0 when every fuel asked for matched, 1 when one needs a person."""
+    """Ask the enquiry services (ELECTRICITY_ENQUIRY_URL / GAS_ENQUIRY_URL, else the running
+    dev stack's) for the postcode and match the address against their answers; exit 0 when
+    every fuel asked for matched, 1 when one needs a person, 2 bad input, 3 unreachable."""
     from config import Settings
     from css.pki import PkiMissing
     from enquiry import commands
@@ -501,8 +502,10 @@ def address_match_command(
         query = commands.query_from(postcode, address, uprn)
     except ValueError as error:
         raise fail(str(error), 2) from None
+    from devstack.engine import locate_enquiry
+
     settings = Settings.from_env()
-    urls = (settings.electricity_enquiry_url, settings.gas_enquiry_url)
+    urls = locate_enquiry()
     try:
         lookup = commands.address_match(query, fuels, urls, settings.pki_dir)
     except (EnquiryError, PkiMissing) as error:
@@ -549,9 +552,19 @@ def dev_command(
     css_url: Annotated[
         str | None, typer.Option(help="Use this CSS instead of starting the simulator.")
     ] = None,
+    electricity_enquiry_port: Annotated[
+        int | None, typer.Option(help="Electricity enquiry service port [8445].")
+    ] = None,
+    gas_enquiry_port: Annotated[
+        int | None, typer.Option(help="Gas enquiry service port [8446].")
+    ] = None,
+    market: Annotated[
+        Path | None,
+        typer.Option(help="Serve this market file (default: DATA_DIR/market.jsonl, generated)."),
+    ] = None,
 ) -> None:
     """Run the whole engine on embedded defaults until Ctrl-C (Temporal + UI, PostgreSQL,
-    CSS simulator, receiver, worker)."""
+    CSS simulator, enquiry services, receiver, worker)."""
     from devstack import commands
 
     options = commands.StackOptions(
@@ -562,6 +575,9 @@ def dev_command(
         receiver_port=receiver_port,
         clock_speed=clock_speed,
         css_url=css_url,
+        electricity_enquiry_port=electricity_enquiry_port,
+        gas_enquiry_port=gas_enquiry_port,
+        market=market,
         demo=demo,
         exit_when_done=exit_when_done,
     )

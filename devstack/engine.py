@@ -55,6 +55,26 @@ def locate_engine(env: Mapping[str, str] | None = None) -> Engine:
     )
 
 
+def locate_enquiry(env: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The electricity and gas enquiry URLs: the environment's, else those of the dev stack
+    running on the data folder, else the defaults."""
+    env = os.environ if env is None else env
+    try:
+        settings = Settings.from_env(env)
+    except ConfigError as error:
+        raise InvalidInput(str(error)) from None
+    stack = running_stack(settings.data_dir)
+    ready = stack is not None and stack.ready
+    electricity = env.get("ELECTRICITY_ENQUIRY_URL") or (
+        stack.electricity_enquiry_url if stack and ready else ""
+    )
+    gas = env.get("GAS_ENQUIRY_URL") or (stack.gas_enquiry_url if stack and ready else "")
+    return (
+        electricity or settings.electricity_enquiry_url,
+        gas or settings.gas_enquiry_url,
+    )
+
+
 async def connect(engine: Engine) -> Client:
     try:
         return await connect_temporal(engine.temporal_address, engine.namespace)

@@ -31,6 +31,8 @@ class StackInfo:
     namespace: str = "default"
     task_queue: str = "switching"
     database_url: str = ""
+    electricity_enquiry_url: str = ""
+    gas_enquiry_url: str = ""
     ready: bool = False
 
 

@@ -28,6 +28,9 @@ def test_children_read_back_exactly_the_addresses_the_supervisor_checks(tmp_path
     assert settings.database_url == "postgresql://db/switching"
     assert settings.pki_dir == config.pki_dir
     assert config.ui_port == 8233
+    assert settings.electricity_enquiry_url == "https://127.0.0.1:8445"
+    assert settings.gas_enquiry_url == config.gas_enquiry_url == "https://127.0.0.1:8446"
+    assert config.market_path == tmp_path / "market.jsonl"
 
 
 def test_an_external_css_is_called_and_its_port_left_alone(tmp_path: Path) -> None:

@@ -32,7 +32,8 @@ def _seconds(env: Mapping[str, str], name: str, default: timedelta) -> timedelta
     return timedelta(seconds=value)
 
 
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
+def port_setting(env: Mapping[str, str], name: str, default: int) -> int:
+    """A TCP port from the environment; also read by the dev-only tools' own settings."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -58,7 +59,6 @@ class Settings:
     css_url: str = "https://127.0.0.1:8443"
     receiver_host: str = "127.0.0.1"
     receiver_port: int = 8444
-    simulator_port: int = 8443
     electricity_enquiry_url: str = "https://127.0.0.1:8445"
     gas_enquiry_url: str = "https://127.0.0.1:8446"
     gaining_supplier_id: str = "GAIN"
@@ -86,8 +86,7 @@ class Settings:
             task_queue=_text(env, "SWITCHING_TASK_QUEUE", default.task_queue),
             css_url=_text(env, "CSS_URL", default.css_url),
             receiver_host=_text(env, "RECEIVER_HOST", default.receiver_host),
-            receiver_port=_port(env, "RECEIVER_PORT", default.receiver_port),
-            simulator_port=_port(env, "SIMULATOR_PORT", default.simulator_port),
+            receiver_port=port_setting(env, "RECEIVER_PORT", default.receiver_port),
             electricity_enquiry_url=_text(
                 env, "ELECTRICITY_ENQUIRY_URL", default.electricity_enquiry_url
             ),

@@ -25,8 +25,8 @@ from config import Settings
 from eventstore.database import resolve_database_url
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
-from eventstore.projections import Projector
-from eventstore.switch_read_model import SwitchReadModel, live_rows
+from readmodels.projector import Projector
+from readmodels.switch import SwitchReadModel, live_rows
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
 

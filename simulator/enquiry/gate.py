@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from css.errors import InvalidMessage
-from css.simulator.faults import FaultInjector, FaultSettings
+from simulator.faults import FaultInjector, FaultSettings
 
 
 @dataclass(frozen=True)

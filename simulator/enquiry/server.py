@@ -9,12 +9,12 @@ from pathlib import Path
 
 from css import tls
 from css.pki import PkiPaths
-from css.simulator.faults import FaultSettings
-from css.simulator.server import serving
 from simulator.enquiry.electricity import build_electricity_app
 from simulator.enquiry.gas import PATH, build_gas_app
 from simulator.enquiry.gate import Gate, RateLimit
+from simulator.faults import FaultSettings
 from simulator.market import Market
+from simulator.server import serving
 
 
 @dataclass(frozen=True)

@@ -775,6 +775,31 @@ def bench_replay_command(
     _bench(go)
 
 
+@bench_app.command("matching")
+def bench_matching_command(
+    premises: Annotated[
+        int, typer.Option(min=1, help="Premises in the generated market.")
+    ] = 20_000,
+    addresses: Annotated[int, typer.Option(min=1, help="Labelled signup addresses.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the market and the typing.")] = 7,
+    wire_addresses: Annotated[
+        int, typer.Option(min=0, help="Addresses sent through both services over HTTPS.")
+    ] = 300,
+    wire_concurrency: Annotated[int, typer.Option(min=1, help="Of them, in flight.")] = 8,
+    profile: BenchProfile = False,
+) -> None:
+    """Address matching: precision, automatic matches on undecidable text, coverage,
+    review share, lookups a second (in process and through the enquiry services)."""
+    from bench import commands
+    from bench.matching import MatchingOptions
+
+    def go() -> None:
+        options = MatchingOptions(premises, addresses, seed, wire_addresses, wire_concurrency)
+        commands.bench_matching(options, commands.BenchRun(profile=profile), print)
+
+    _bench(go)
+
+
 @bench_app.command("all")
 def bench_all_command(
     switches: Annotated[int, typer.Option(help="Switches in the throughput phase.")] = 300,

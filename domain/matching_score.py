@@ -113,7 +113,8 @@ def _is_street_type(word: str) -> bool:
 def _split_trailing_place(words: Sequence[str]) -> tuple[Sequence[str], Sequence[str]]:
     """Words after the last street type ("... PARK ROAD, LEEDS, WEST YORKSHIRE") are the
     locality, town and county, whatever buildings of the block they resemble."""
-    ends = [i for i, w in enumerate(words) if _is_street_type(w)]
+    # A street type first of all is a name's word ("HILL FARM"), not the end of a street.
+    ends = [i for i, w in enumerate(words) if i > 0 and _is_street_type(w)]
     if not ends:
         return words, ()
     return words[: ends[-1] + 1], words[ends[-1] + 1 :]

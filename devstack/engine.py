@@ -17,7 +17,7 @@ from temporalio.client import Client
 
 from config import ConfigError, Settings
 from devstack.errors import EngineUnreachable, InvalidInput
-from devstack.lockfile import running_stack
+from devstack.lockfile import StackInfo, running_stack
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
 from workflows.client import TemporalUnreachable
@@ -35,17 +35,23 @@ class Engine:
     settings: Settings
 
 
-def locate_engine(env: Mapping[str, str] | None = None) -> Engine:
-    env = os.environ if env is None else env
+def _settings_and_stack(env: Mapping[str, str]) -> tuple[Settings, StackInfo | None]:
+    """The settings, and what the dev stack running on their data folder published."""
     try:
         settings = Settings.from_env(env)
     except ConfigError as error:
         raise InvalidInput(str(error)) from None
     stack = running_stack(settings.data_dir)
+    return settings, stack if stack is not None and stack.ready else None
+
+
+def locate_engine(env: Mapping[str, str] | None = None) -> Engine:
+    env = os.environ if env is None else env
+    settings, stack = _settings_and_stack(env)
     temporal = env.get("TEMPORAL_ADDRESS") or (
-        stack.temporal_address if stack and stack.ready else settings.temporal_address
+        stack.temporal_address if stack else settings.temporal_address
     )
-    database = settings.database_url or (stack.database_url if stack and stack.ready else None)
+    database = settings.database_url or (stack.database_url if stack else None)
     return Engine(
         temporal_address=temporal,
         namespace=settings.temporal_namespace,
@@ -59,16 +65,9 @@ def locate_enquiry(env: Mapping[str, str] | None = None) -> tuple[str, str]:
     """The electricity and gas enquiry URLs: the environment's, else those of the dev stack
     running on the data folder, else the defaults."""
     env = os.environ if env is None else env
-    try:
-        settings = Settings.from_env(env)
-    except ConfigError as error:
-        raise InvalidInput(str(error)) from None
-    stack = running_stack(settings.data_dir)
-    ready = stack is not None and stack.ready
-    electricity = env.get("ELECTRICITY_ENQUIRY_URL") or (
-        stack.electricity_enquiry_url if stack and ready else ""
-    )
-    gas = env.get("GAS_ENQUIRY_URL") or (stack.gas_enquiry_url if stack and ready else "")
+    settings, stack = _settings_and_stack(env)
+    electricity = env.get("ELECTRICITY_ENQUIRY_URL") or (stack and stack.electricity_enquiry_url)
+    gas = env.get("GAS_ENQUIRY_URL") or (stack and stack.gas_enquiry_url)
     return (
         electricity or settings.electricity_enquiry_url,
         gas or settings.gas_enquiry_url,

@@ -258,46 +258,37 @@ def _decide(
     top = remaining[0]
     rivals = [s for s in remaining[1:] if s.standing is not Standing.UNCONFIRMED]
     margin = top.score - rivals[0].score if rivals else 100.0
-    ambiguous = replace(base, outcome=MatchOutcome.AMBIGUOUS)
     if top.standing is not Standing.ELIGIBLE:
-        return replace(
-            ambiguous, decided_by=DecidedBy.NOT_ELIGIBLE, detail=f"best candidate: {top.reason}"
-        )
+        return _ambiguous(base, DecidedBy.NOT_ELIGIBLE, f"best candidate: {top.reason}")
     if top.score < MIN_SCORE:
-        return replace(
-            ambiguous,
-            decided_by=DecidedBy.LOW_SCORE,
-            detail=f"best score {top.score:.1f} is below {MIN_SCORE:.0f}",
-        )
+        detail = f"best score {top.score:.1f} is below {MIN_SCORE:.0f}"
+        return _ambiguous(base, DecidedBy.LOW_SCORE, detail)
     if margin < MIN_MARGIN:
-        return replace(
-            ambiguous,
-            decided_by=DecidedBy.CLOSE_SCORES,
-            detail=f"best score {top.score:.1f} leads the next by only {margin:.1f}",
-        )
+        detail = f"best score {top.score:.1f} leads the next by only {margin:.1f}"
+        return _ambiguous(base, DecidedBy.CLOSE_SCORES, detail)
+    detail = f"{top.reason}; score {top.score:.1f}, {margin:.1f} ahead of the next"
+    return _matched(base, DecidedBy.CLEAR_WINNER, top, detail)
+
+
+def _ambiguous(base: MatchResult, decided_by: DecidedBy, detail: str) -> MatchResult:
+    return replace(base, outcome=MatchOutcome.AMBIGUOUS, decided_by=decided_by, detail=detail)
+
+
+def _matched(
+    base: MatchResult, decided_by: DecidedBy, winner: ScoredCandidate, detail: str
+) -> MatchResult:
     return replace(
         base,
         outcome=MatchOutcome.MATCHED,
-        decided_by=DecidedBy.CLEAR_WINNER,
-        matched=top.refs,
-        matched_uprn=top.uprn,
-        detail=f"{top.reason}; score {top.score:.1f}, {margin:.1f} ahead of the next",
+        decided_by=decided_by,
+        matched=winner.refs,
+        matched_uprn=winner.uprn,
+        detail=detail,
     )
 
 
 def _decide_by_uprn(query: AddressQuery, base: MatchResult, hit: ScoredCandidate) -> MatchResult:
     if hit.standing is Standing.EXCLUDED:
-        return replace(
-            base,
-            outcome=MatchOutcome.AMBIGUOUS,
-            decided_by=DecidedBy.UPRN_CONFLICT,
-            detail=f"UPRN {query.uprn} agrees but the typed address does not: {hit.reason}",
-        )
-    return replace(
-        base,
-        outcome=MatchOutcome.MATCHED,
-        decided_by=DecidedBy.UPRN,
-        matched=hit.refs,
-        matched_uprn=hit.uprn,
-        detail=f"UPRN {query.uprn} is on this record",
-    )
+        detail = f"UPRN {query.uprn} agrees but the typed address does not: {hit.reason}"
+        return _ambiguous(base, DecidedBy.UPRN_CONFLICT, detail)
+    return _matched(base, DecidedBy.UPRN, hit, f"UPRN {query.uprn} is on this record")

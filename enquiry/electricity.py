@@ -26,6 +26,7 @@ from enquiry.errors import (
     EnquiryUnavailable,
     InvalidEnquiryAnswer,
     MeterPointNotFound,
+    unreachable,
 )
 from enquiry.model import ElectricityMeterPoint, MeterPointStatus
 
@@ -121,14 +122,8 @@ class ElectricityEnquiryClient:
             response = await self._http.get(
                 path, params=params, headers={"Accept": "application/json"}
             )
-        except httpx.TimeoutException as error:
-            raise EnquiryUnavailable(
-                f"electricity enquiry did not answer in time ({type(error).__name__})"
-            ) from error
         except httpx.HTTPError as error:
-            raise EnquiryUnavailable(
-                f"electricity enquiry unreachable: {type(error).__name__}: {error}"
-            ) from error
+            raise unreachable("electricity enquiry", error) from error
         status = response.status_code
         if status == 429:
             raise EnquiryRateLimited(

@@ -9,6 +9,8 @@ wait). Non-retryable leaves: `EnquiryRejected`, `MeterPointNotFound`,
 
 from __future__ import annotations
 
+import httpx
+
 
 class EnquiryError(Exception):
     """Base of the tree; `retryable` tells an activity whether trying again can help."""
@@ -49,6 +51,13 @@ class MeterPointNotFound(EnquiryRejected):
 
 class InvalidEnquiryAnswer(EnquiryError):
     """An answer that is not what the service's interface promises; the text says how."""
+
+
+def unreachable(service: str, error: httpx.HTTPError) -> EnquiryUnavailable:
+    """A connection failure or a timeout talking to `service`, in our terms."""
+    if isinstance(error, httpx.TimeoutException):
+        return EnquiryUnavailable(f"{service} did not answer in time ({type(error).__name__})")
+    return EnquiryUnavailable(f"{service} unreachable: {type(error).__name__}: {error}")
 
 
 #: Class names an activity's retry policy lists as non-retryable.

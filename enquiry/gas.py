@@ -41,6 +41,7 @@ from enquiry.errors import (
     EnquiryUnavailable,
     InvalidEnquiryAnswer,
     MeterPointNotFound,
+    unreachable,
 )
 from enquiry.model import GasMeterPoint, MeterPointStatus
 
@@ -175,14 +176,8 @@ class GasEnquiryClient:
             raise kind(f"gas enquiry answered {error.status_code}: {error}") from error
         except zeep.exceptions.Error as error:
             raise InvalidEnquiryAnswer(f"gas enquiry answer unreadable: {error}") from error
-        except httpx.TimeoutException as error:
-            raise EnquiryUnavailable(
-                f"gas enquiry did not answer in time ({type(error).__name__})"
-            ) from error
         except httpx.HTTPError as error:
-            raise EnquiryUnavailable(
-                f"gas enquiry unreachable: {type(error).__name__}: {error}"
-            ) from error
+            raise unreachable("gas enquiry", error) from error
         serialised = serialize_object(result, dict)
         if not isinstance(serialised, dict):
             raise InvalidEnquiryAnswer("gas enquiry: the answer has no fields")

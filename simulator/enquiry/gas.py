@@ -33,24 +33,13 @@ from domain.identifiers import InvalidIdentifier, parse_mprn
 from domain.postcode import InvalidPostcode, parse_postcode
 from simulator.enquiry.gate import Gate, control_routes
 from simulator.market import GasPoint, Market
+from simulator.market.records import GAS_ADDRESS_FIELDS
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 NAMESPACE = "urn:switching-engine:gas-enquiry:1"
 PATH = "/gas-enquiry"
 _FILES = Path(__file__).resolve().parent / "wsdl"
 _XML = "text/xml; charset=utf-8"
-_ADDRESS_FIELDS = (
-    "subBuildingName",
-    "buildingName",
-    "buildingNumber",
-    "dependentThoroughfare",
-    "thoroughfare",
-    "dependentLocality",
-    "postTown",
-    "county",
-    "postcode",
-    "uprn",
-)
 _GE = ElementMaker(namespace=NAMESPACE, nsmap={"ge": NAMESPACE})
 _SOAP = ElementMaker(namespace=SOAP_ENV, nsmap={"soap": SOAP_ENV})
 
@@ -80,7 +69,7 @@ def supply_point_xml(point: GasPoint) -> etree._Element:
     address = _GE.address(
         *(
             _GE(name, str(point.address[name]))
-            for name in _ADDRESS_FIELDS
+            for name in GAS_ADDRESS_FIELDS
             if point.address.get(name) is not None
         )
     )

@@ -13,6 +13,7 @@ import pytest
 from config import Settings
 from devstack.config import StackConfig
 from devstack.demo import manifest
+from devstack.engine import locate_enquiry
 from devstack.errors import AlreadyRunning, InvalidInput
 from devstack.lockfile import StackInfo, StackLock, running_stack
 from devstack.operations import list_query, request_from_mapping
@@ -127,3 +128,26 @@ def test_a_request_file_is_read_field_by_field() -> None:
 def test_a_bad_request_file_names_its_problem(raw: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidInput, match=message.replace("(", r"\(").replace(")", r"\)")):
         request_from_mapping(raw, "switch.json")
+
+
+def test_address_match_finds_the_enquiry_services_env_first_then_the_running_stack(
+    tmp_path: Path,
+) -> None:
+    env = {"SWITCHING_DATA_DIR": str(tmp_path)}
+    assert locate_enquiry(env) == ("https://127.0.0.1:8445", "https://127.0.0.1:8446")
+    lock = StackLock(tmp_path)
+    lock.acquire()
+    try:
+        lock.publish(
+            StackInfo(
+                pid=os.getpid(),
+                electricity_enquiry_url="https://127.0.0.1:28445",
+                gas_enquiry_url="https://127.0.0.1:28446",
+                ready=True,
+            )
+        )
+        assert locate_enquiry(env) == ("https://127.0.0.1:28445", "https://127.0.0.1:28446")
+        chosen = {**env, "GAS_ENQUIRY_URL": "https://gas.example:9446"}
+        assert locate_enquiry(chosen) == ("https://127.0.0.1:28445", "https://gas.example:9446")
+    finally:
+        lock.release()

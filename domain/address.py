@@ -115,7 +115,7 @@ STREET_TYPES = frozenset(
 FLAT_WORDS = frozenset({"FLAT", "FLT", "APARTMENT", "APT", "APPT", "UNIT", "MAISONETTE"})
 _FLOORS = {
     "BASEMENT": "B",
-    "LOWER": "LG",  # "LOWER GROUND": the GROUND that follows is consumed with it
+    "LOWER": "LG",  # "LOWER FLOOR"; "LOWER GROUND FLOOR" is read in _floor_at
     "GROUND": "G",
     "FIRST": "1",
     "1ST": "1",
@@ -157,10 +157,10 @@ class ServiceAddress:
 
     def premises_phrases(self) -> list[str]:
         """Sub-building, building and street phrases, in the order they are written."""
-        number_and_street = " ".join(
-            part for part in (self.building_number, self.dependent_street) if part
-        )
-        named = [self.sub_building, self.building_name, number_and_street, self.street]
+        streets = [part for part in (self.dependent_street, self.street) if part] or [""]
+        # The number goes with the first street named, as the address is written.
+        streets[0] = " ".join(p for p in (self.building_number, streets[0]) if p)
+        named = [self.sub_building, self.building_name, *streets]
         return [*self.lines, *(part for part in named if part)]
 
     def place_phrases(self) -> list[str]:

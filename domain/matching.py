@@ -35,6 +35,7 @@ streams record them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -148,7 +149,7 @@ class _Group:
 
 def match_address(query: AddressQuery, candidates: Sequence[Candidate]) -> MatchResult:
     """Match the typed address against one fuel's candidates for its postcode."""
-    typed = parse_typed(query.text)
+    typed = parse_typed(_without_postcode(query.text, query.postcode))
     understood = typed.describe()
     base = MatchResult(
         MatchOutcome.NOT_FOUND,
@@ -166,6 +167,12 @@ def match_address(query: AddressQuery, candidates: Sequence[Candidate]) -> Match
         key=lambda s: (s.standing is Standing.EXCLUDED, -s.score, _RANK[s.standing], s.refs),
     )
     return _decide(query, base, tuple(ranked))
+
+
+def _without_postcode(text: str, postcode: Postcode) -> str:
+    """The typed text without the postcode, which customers often type in it too."""
+    written = re.compile(rf"\b{postcode.outward}[\s-]*{postcode.inward}\b", re.IGNORECASE)
+    return written.sub(" ", text)
 
 
 def _same_postcode(candidate: Candidate, postcode: Postcode) -> bool:

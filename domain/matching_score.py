@@ -31,10 +31,10 @@ from domain.address import STREET_TYPES, ParsedAddress
 
 _WORD_FLOOR = 75.0
 _SHORT_WORD = 4
-_STRAY_LIKENESS = 60.0
+_STRAY_LIKENESS = 70.0
 _PLACE_LIKENESS = 85.0
 _NAME_LIKENESS = 80.0
-_TYPE_LIKENESS = 85.0
+_TYPE_LIKENESS = 80.0
 _TYPED_WEIGHT = 0.75
 _STOP_WORDS = frozenset({"THE", "AND", "OF"})
 
@@ -104,10 +104,11 @@ class Block:
 
 
 def _is_street_type(word: str) -> bool:
-    """A street type, or a long word one slip away from one ("AVVENUE", "STRET")."""
+    """A street type, or a word one slip away from one ("AVVENUE", "DIVE" for DRIVE)."""
     if word in STREET_TYPES:
         return True
-    return len(word) >= 5 and _likeness(word, STREET_TYPES) >= _TYPE_LIKENESS
+    likeness, closest = _closest(word, STREET_TYPES)
+    return likeness >= _TYPE_LIKENESS and max(len(word), len(closest)) > _SHORT_WORD
 
 
 def _split_trailing_place(words: Sequence[str]) -> tuple[Sequence[str], Sequence[str]]:
@@ -128,6 +129,17 @@ def score_candidate(block: Block, found: ParsedAddress) -> float:
 
 
 def name_agrees(block: Block, found: ParsedAddress) -> bool:
-    """The candidate has a building name and the customer typed every word of it."""
-    words = [w for w in found.name if w not in _STOP_WORDS]
-    return bool(words) and all(_likeness(w, block.typed) >= _NAME_LIKENESS for w in words)
+    """The candidate has a building name, and it is what the customer typed beside the
+    street: every word of the name typed, and no other typed word left unexplained (so
+    "Oak Lodge, Oak Gardens" does not confirm "The Lodge, Oak Gardens")."""
+    name = [w for w in found.name if w not in _STOP_WORDS]
+    if not name:
+        return False
+    rest = [w for w in block.typed if w not in _STOP_WORDS]
+    for word in found.street:
+        likeness, closest = _closest(word, rest)
+        if likeness >= _NAME_LIKENESS:
+            rest.remove(closest)
+    return all(_likeness(w, rest) >= _NAME_LIKENESS for w in name) and all(
+        _likeness(w, name) >= _NAME_LIKENESS for w in rest
+    )

@@ -4,6 +4,18 @@
 clients (`ElectricityEnquiryClient`, `GasEnquiryClient`) implement them over the wire,
 and tests may implement them in memory. Every value here is a frozen dataclass of plain
 values, so an activity can return it to a workflow and an event can record it.
+
+For the order process: an activity calls `search` for each fuel wanted (both at once,
+as `enquiry.lookup` does), records what came back, and returns the meter points; the
+workflow makes them candidates (`.candidate()`) and calls
+`domain.matching_fuels.match_fuels`, which is pure and deterministic and so may run in
+workflow code (pass `rapidfuzz`, a side-effect-free C extension, through the sandbox).
+What must be refused at the door is on these records: `supplier_id` equal to our MPID
+(already ours), `registration_pending` (a switch already in flight), `status`
+DE_ENERGISED or DEACTIVATED. Meter points an operator names when resolving a review are
+checked with `get`. Every failure is an `enquiry.errors.EnquiryError` whose `retryable`
+tells the activity whether to try again; `EnquiryRateLimited.retry_after` is the delay
+the service asked for (an `ApplicationError`'s `next_retry_delay`).
 """
 
 from __future__ import annotations

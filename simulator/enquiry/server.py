@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -67,8 +68,6 @@ async def running_enquiry_services(config: EnquiryConfig) -> AsyncIterator[Runni
 
 
 async def serve_until_stopped(config: EnquiryConfig, announce: Callable[[str], None]) -> None:
-    import asyncio
-
     async with running_enquiry_services(config) as running:
         announce(
             f"electricity enquiry on {running.electricity_url}, gas enquiry on "

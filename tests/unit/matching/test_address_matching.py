@@ -76,6 +76,10 @@ class TestLookAlikeNeighbours:
         assert high.decided_by is DecidedBy.CLEAR_WINNER
         assert high.ranked[1].score < 50
 
+    def test_the_postcode_typed_in_the_address_is_not_taken_for_a_word(self) -> None:
+        assert match("12 Church Road, Leeds, ls6 2ab", TERRACE).matched == ("12-CHURCH",)
+        assert match("12 Church Road LS62AB", TERRACE).decided_by is DecidedBy.CLEAR_WINNER
+
     def test_the_same_number_with_no_street_typed_is_left_to_a_person(self) -> None:
         result = match("12, Leeds", TERRACE)
         assert result.outcome is MatchOutcome.AMBIGUOUS

@@ -6,7 +6,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.identifiers import parse_mpid
+import typer
+
+from config import Settings
+from domain.identifiers import InvalidIdentifier, parse_mpid
+from ops.errors import InvalidInput, OperationError
 from simulator.market.generate import MarketSpec, generate
 from simulator.market.records import MarketHeader, Premises, write_market
 
@@ -67,3 +71,16 @@ def ensure_market(path: Path, spec: MarketSpec, say: Callable[[str], None]) -> b
         return False
     say(generate_market(spec, path, say).describe())
     return True
+
+
+def generate_command(premises: int, seed: int, out: Path, our_supplier_id: str | None) -> int:
+    """The body of `switching market generate`."""
+    ours = our_supplier_id or Settings.from_env().gaining_supplier_id
+    try:
+        result = generate_market(MarketSpec(premises, seed, ours), out, typer.echo)
+    except InvalidIdentifier as error:
+        raise InvalidInput(f"--our-supplier-id: {error}") from None
+    except OSError as error:
+        raise OperationError(f"cannot write {out}: {error}") from None
+    typer.echo(result.describe())
+    return 0

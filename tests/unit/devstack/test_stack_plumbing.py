@@ -13,10 +13,12 @@ import pytest
 from config import Settings
 from devstack.config import StackConfig
 from devstack.demo import manifest
-from devstack.engine import locate_enquiry
-from devstack.errors import AlreadyRunning, InvalidInput
-from devstack.lockfile import StackInfo, StackLock, running_stack
-from devstack.operations import list_query, request_from_mapping
+from devstack.errors import AlreadyRunning
+from devstack.lock import StackLock
+from ops.engine import locate
+from ops.errors import InvalidInput
+from ops.lockfile import StackInfo, running_stack
+from ops.switches import list_query, request_from_mapping
 from simulator.server import port_from_env as simulator_port_from_env
 
 
@@ -130,11 +132,16 @@ def test_a_bad_request_file_names_its_problem(raw: dict[str, object], message: s
         request_from_mapping(raw, "switch.json")
 
 
+def _enquiry(env: dict[str, str]) -> tuple[str, str]:
+    settings = locate(env)
+    return settings.electricity_enquiry_url, settings.gas_enquiry_url
+
+
 def test_address_match_finds_the_enquiry_services_env_first_then_the_running_stack(
     tmp_path: Path,
 ) -> None:
     env = {"SWITCHING_DATA_DIR": str(tmp_path)}
-    assert locate_enquiry(env) == ("https://127.0.0.1:8445", "https://127.0.0.1:8446")
+    assert _enquiry(env) == ("https://127.0.0.1:8445", "https://127.0.0.1:8446")
     lock = StackLock(tmp_path)
     lock.acquire()
     try:
@@ -146,8 +153,8 @@ def test_address_match_finds_the_enquiry_services_env_first_then_the_running_sta
                 ready=True,
             )
         )
-        assert locate_enquiry(env) == ("https://127.0.0.1:28445", "https://127.0.0.1:28446")
+        assert _enquiry(env) == ("https://127.0.0.1:28445", "https://127.0.0.1:28446")
         chosen = {**env, "GAS_ENQUIRY_URL": "https://gas.example:9446"}
-        assert locate_enquiry(chosen) == ("https://127.0.0.1:28445", "https://gas.example:9446")
+        assert _enquiry(chosen) == ("https://127.0.0.1:28445", "https://gas.example:9446")
     finally:
         lock.release()

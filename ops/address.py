@@ -1,4 +1,5 @@
-"""The body of `switching address match`: ask the enquiry services, match, and say how."""
+"""The body of `switching address match`: ask both enquiry services (where `ops.engine`
+locates them), match the typed address, and say what decided it."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ from domain.postcode import parse_postcode
 from enquiry.clients import EnquiryClients
 from enquiry.lookup import AddressLookup, FuelChoice, look_up
 from enquiry.model import ElectricityMeterPoint, GasMeterPoint
+from ops.engine import locate
+from ops.errors import InvalidInput
 
 #: How many ranked candidates the text output shows per fuel.
 SHOWN = 5
 
 
 def query_from(postcode: str, address: str, uprn: str | None) -> AddressQuery:
-    """The query, validated; `InvalidPostcode` (a `ValueError`) names what is wrong."""
+    """The query, validated; `InvalidPostcode` (a `DomainError`) names what is wrong."""
     if not address.strip():
-        raise ValueError("the address is empty")
+        raise InvalidInput("the address is empty")
     return AddressQuery(parse_postcode(postcode), address.strip(), uprn or None)
 
 
@@ -34,11 +37,23 @@ async def _match(
         await clients.aclose()
 
 
-def address_match(
-    query: AddressQuery, fuels: FuelChoice, urls: tuple[str, str], pki_dir: Path
-) -> AddressLookup:
-    """Raises `EnquiryError` when a service fails, `PkiMissing` without certificates."""
-    return asyncio.run(_match(query, fuels, urls, pki_dir))
+def match(postcode: str, *, address_text: str, fuel: str, uprn: str | None, as_json: bool) -> int:
+    """Exit 0 when every fuel asked for matched, 1 when one needs a person; a service that
+    fails raises `EnquiryError` (unreachable: exit 3)."""
+    try:
+        fuels = FuelChoice(fuel.lower())
+    except ValueError:
+        raise InvalidInput(f"--fuel must be electricity, gas or both, got {fuel!r}") from None
+    query = query_from(postcode, address_text, uprn)
+    settings = locate()
+    urls = (settings.electricity_enquiry_url, settings.gas_enquiry_url)
+    lookup = asyncio.run(_match(query, fuels, urls, settings.pki_dir))
+    if as_json:
+        print(_as_json(lookup))
+    else:
+        for line in describe(lookup):
+            print(line)
+    return 0 if all_matched(lookup) else 1
 
 
 def all_matched(lookup: AddressLookup) -> bool:
@@ -46,7 +61,7 @@ def all_matched(lookup: AddressLookup) -> bool:
     return all(r.outcome is MatchOutcome.MATCHED for r in results)
 
 
-def as_json(lookup: AddressLookup) -> str:
+def _as_json(lookup: AddressLookup) -> str:
     return json.dumps(asdict(lookup), indent=2, default=str)
 
 

@@ -1,10 +1,10 @@
-"""The delivery loop: signal every stored notification to its switch until one attempt lands.
+"""The delivery loop: tell every stored notification to its workflow until one attempt lands.
 
 It runs in the receiver process. The request handler wakes it after each new notification,
 so delivery normally follows the 202 at once; failures are retried with exponential backoff,
 and on start-up the first round picks up whatever an earlier process stored but never
 delivered. The signal is rebuilt from the stored raw body, so the workflow is told exactly
-what was recorded.
+what was recorded; the notification's category picks its route (`receiver.routes`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from css.errors import CssError
-from css.messages import parse_notification, to_notification
-from domain.notification import Notification
+from css.inbound import InboundMessage, category_of, parse_inbound
 from eventstore.interface import EventStore
-from receiver.directory import SwitchDirectory
 from receiver.ledger import AttemptOutcome, Delivery, DeliveryLedger, DeliveryStatus
 from receiver.records import RECEIVED_TYPE, stored_body
-from receiver.sink import NotificationSink, SignalFailed, WorkflowClosed
+from receiver.routes import Routes
+from receiver.sink import SignalFailed, WorkflowClosed
 
 log = logging.getLogger("switching.receiver.delivery")
 
@@ -70,15 +69,13 @@ class DeliveryLoop:
         *,
         store: EventStore,
         ledger: DeliveryLedger,
-        directory: SwitchDirectory,
-        sink: NotificationSink,
+        routes: Routes,
         policy: RetryPolicy | None = None,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self._store = store
         self._ledger = ledger
-        self._directory = directory
-        self._sink = sink
+        self._routes = routes
         self._policy = policy or RetryPolicy()
         self._clock = clock
         self._woken = asyncio.Event()
@@ -117,25 +114,27 @@ class DeliveryLoop:
 
     async def _attempt(self, row: Delivery) -> AttemptOutcome:
         retry_at = self._clock() + self._policy.delay(row.attempts + 1)
+        target = row.switch_id
         try:
-            switch_id = row.switch_id or await self._directory.switch_for(row.registration_id)
-            if switch_id is None:
+            message = await self._stored_message(row)
+            route = self._routes[category_of(message)]
+            target = await route.target(row, message)
+            if target is None:
                 error = f"no switch is known for registration {row.registration_id} yet"
                 log.info("notification %s unrouted: %s", row.message_id, error)
                 return AttemptOutcome(DeliveryStatus.UNROUTED, None, self._clock(), error, retry_at)
-            signal = await self._signal_for(row)
-            await self._sink.deliver(switch_id, signal)
+            await route.deliver(target, message)
         except WorkflowClosed as closed:
             log.info("notification %s moot: %s", row.message_id, closed)
-            return AttemptOutcome(DeliveryStatus.MOOT, switch_id, self._clock(), str(closed))
+            return AttemptOutcome(DeliveryStatus.MOOT, target, self._clock(), str(closed))
         except (SignalFailed, StoredNotificationMissing, CssError, OSError) as failed:
             return self._failed(row, failed, retry_at)
         except Exception as failed:
             # A store or directory failure of any kind: the row stays open and is retried.
             log.exception("notification %s: unexpected delivery failure", row.message_id)
             return self._failed(row, failed, retry_at)
-        log.info("notification %s delivered to switch %s", row.message_id, switch_id)
-        return AttemptOutcome(DeliveryStatus.DELIVERED, switch_id, self._clock())
+        log.info("notification %s delivered to workflow %s", row.message_id, target)
+        return AttemptOutcome(DeliveryStatus.DELIVERED, target, self._clock())
 
     def _failed(self, row: Delivery, error: Exception, retry_at: datetime) -> AttemptOutcome:
         text = f"{type(error).__name__}: {error}"
@@ -144,7 +143,7 @@ class DeliveryLoop:
         )
         return AttemptOutcome(DeliveryStatus.PENDING, row.switch_id, self._clock(), text, retry_at)
 
-    async def _signal_for(self, row: Delivery) -> Notification:
+    async def _stored_message(self, row: Delivery) -> InboundMessage:
         events = await self._store.read_stream(row.stream_id, after_version=row.stream_version - 1)
         if (
             not events
@@ -154,4 +153,4 @@ class DeliveryLoop:
             raise StoredNotificationMissing(
                 f"{row.stream_id} v{row.stream_version} is not notification {row.message_id}"
             )
-        return to_notification(parse_notification(stored_body(events[0])))
+        return parse_inbound(stored_body(events[0]))

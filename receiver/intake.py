@@ -19,7 +19,7 @@ from typing import Any
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import NotificationMessage, notification_from_fields
+from css.inbound import InboundMessage, inbound_from_fields
 from css.wire import Fields
 from eventstore.interface import EventStore
 from receiver.ledger import DeliveryLedger, NewDelivery
@@ -88,8 +88,8 @@ class NotificationIntake:
         return await self._accept(message, notification, verified)
 
     @staticmethod
-    def _validated(raw: object) -> NotificationMessage:
-        notification = notification_from_fields(Fields(raw, "notification"))
+    def _validated(raw: object) -> InboundMessage:
+        notification = inbound_from_fields(Fields(raw, "notification"))
         fault = registration_id_fault(notification.registration_id)
         if fault is not None:
             raise InvalidMessage(fault, "registrationId")
@@ -113,7 +113,7 @@ class NotificationIntake:
     async def _accept(
         self,
         message: ReceivedMessage,
-        notification: NotificationMessage,
+        notification: InboundMessage,
         verified: jws.VerifiedSignature,
     ) -> Answer:
         stream = inbound_stream(notification.registration_id)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from css.inbound import InboundMessage
 from css.jws import VerifiedSignature
-from css.messages import NotificationMessage
 from eventstore.model import NewEvent, RecordedEvent
 
 STREAM_PREFIX: Final = "css-inbound-"
@@ -110,7 +110,7 @@ def _raw(message: ReceivedMessage) -> dict[str, Any]:
 
 
 def received_event(
-    message: ReceivedMessage, notification: NotificationMessage, verified: VerifiedSignature
+    message: ReceivedMessage, notification: InboundMessage, verified: VerifiedSignature
 ) -> NewEvent:
     data = _raw(message) | {
         "message_id": notification.message_id,

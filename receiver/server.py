@@ -31,7 +31,7 @@ from receiver.delivery import DeliveryLoop, RetryPolicy
 from receiver.directory import SwitchDirectory
 from receiver.intake import NotificationIntake
 from receiver.ledger import DeliveryLedger
-from receiver.sink import NotificationSink
+from receiver.routes import Sink, notification_routes
 
 _STARTUP_TIMEOUT = 10.0
 
@@ -79,7 +79,7 @@ class ReceiverParts:
     store: EventStore
     ledger: DeliveryLedger
     directory: SwitchDirectory
-    sink: NotificationSink
+    sink: Sink
     trusted_keys: Mapping[str, jws.VerificationKey] | None = None
 
 
@@ -93,8 +93,7 @@ class Receiver:
         self.delivery = DeliveryLoop(
             store=parts.store,
             ledger=parts.ledger,
-            directory=parts.directory,
-            sink=parts.sink,
+            routes=notification_routes(parts.directory, parts.sink),
             policy=settings.retry,
         )
         intake = NotificationIntake(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from config import ConfigError, Settings
 from css.pki import PkiMissing
+from domain.objection_policy import ReviewPolicy
 from eventstore.database import resolve_database_url, revisions
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
@@ -22,6 +23,7 @@ from readmodels.registrations import RegistrationDirectory
 from receiver.postgres import InboundStoreError, PostgresDeliveryLedger
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
 from receiver.temporal import TemporalSink
+from workflows.loss_messages import LossPolicy
 
 log = logging.getLogger("switching.receiver")
 
@@ -48,6 +50,17 @@ class ReceiverOptions:
     pki_dir: Path
 
 
+def loss_policy(settings: Settings) -> LossPolicy:
+    """What every loss's workflow starts with: the receiver starts them (`LOSS_*` settings)."""
+    return LossPolicy(
+        safety_margin_seconds=settings.loss_safety_margin.total_seconds(),
+        review=ReviewPolicy(
+            arrears_above_pence=settings.loss_review_arrears_above_pence,
+            contract_objections=settings.loss_review_contracts,
+        ),
+    )
+
+
 async def _database_url(settings: Settings) -> str:
     url = await resolve_database_url(settings)
     found = await revisions(url)
@@ -67,7 +80,12 @@ async def serve(settings: Settings, options: ReceiverOptions) -> None:
             store=store,
             ledger=PostgresDeliveryLedger(store.pool),
             directory=RegistrationDirectory(store, store.pool),
-            sink=TemporalSink.for_address(settings.temporal_address, settings.temporal_namespace),
+            sink=TemporalSink.for_address(
+                settings.temporal_address,
+                settings.temporal_namespace,
+                task_queue=settings.task_queue,
+                loss_policy=loss_policy(settings),
+            ),
         )
         receiver = Receiver(ReceiverSettings(options.host, options.port, options.pki_dir), parts)
         await receiver.start()

@@ -1,9 +1,11 @@
-"""Telling a switch's workflow about a notification, behind a small interface.
+"""Telling a workflow about a notification, behind a small interface.
 
 Production signals Temporal (`receiver.temporal.TemporalSink`); tests use
 `RecordingSink`. Either one raises only the two errors below, so the delivery loop decides
 by type: `SignalFailed` is retried later, `WorkflowClosed` means there is nobody left to
-tell (the notification stays stored, and the attempt is recorded as moot).
+tell (the notification stays stored, and the attempt is recorded as moot). A switch's
+workflow is signalled (`deliver`); a loss's is signalled and started if need be
+(`signal_loss`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from domain.loss_notification import LossNotification
 from domain.notification import Notification
 
 
@@ -38,7 +41,7 @@ class NotificationSink(Protocol):
 @dataclass(frozen=True)
 class Delivered:
     switch_id: str
-    signal: Notification
+    signal: Notification | LossNotification
 
 
 @dataclass
@@ -54,12 +57,18 @@ class RecordingSink:
     _arrived: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     async def deliver(self, switch_id: str, signal: Notification) -> None:
+        self._record(switch_id, signal)
+
+    async def signal_loss(self, notification: LossNotification) -> None:
+        self._record(f"loss-{notification.registration_id}", notification)
+
+    def _record(self, workflow_id: str, signal: Notification | LossNotification) -> None:
         self.attempts += 1
         if self.failure is not None:
             raise self.failure
-        if switch_id in self.closed:
-            raise WorkflowClosed(f"workflow {switch_id} has already finished")
-        self.delivered.append(Delivered(switch_id, signal))
+        if workflow_id in self.closed:
+            raise WorkflowClosed(f"workflow {workflow_id} has already finished")
+        self.delivered.append(Delivered(workflow_id, signal))
         self._arrived.set()
 
     async def wait_for(self, count: int) -> list[Delivered]:

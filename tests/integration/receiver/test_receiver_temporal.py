@@ -16,10 +16,17 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.lifecycle import NotificationKind
+from domain.loss_notification import LossKind, LossNotification
 from domain.notification import Notification
 from receiver.sink import WorkflowClosed
 from receiver.temporal import TemporalSink
 from workflows.converter import DATA_CONVERTER
+from workflows.loss_messages import (
+    LOSS_NOTIFICATION_SIGNAL,
+    LOSS_WORKFLOW_NAME,
+    LossInput,
+    loss_workflow_id,
+)
 from workflows.messages import NOTIFICATION_SIGNAL
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
@@ -80,3 +87,43 @@ async def test_signal_to_an_unknown_workflow_is_moot(env: WorkflowEnvironment) -
     sink = TemporalSink.for_client(env.client)
     with pytest.raises(WorkflowClosed, match="sw-never-started"):
         await sink.deliver("sw-never-started", SIGNAL)
+
+
+@workflow.defn(name=LOSS_WORKFLOW_NAME, sandboxed=False)
+class LossProbe:
+    """Stands in for the loss workflow: collects two notifications, then finishes."""
+
+    def __init__(self) -> None:
+        self._received: list[LossNotification] = []
+
+    @workflow.run
+    async def run(self, inp: LossInput) -> list[str]:
+        await workflow.wait_condition(lambda: len(self._received) >= 2)
+        return [inp.loss_id, *(n.message_id for n in self._received)]
+
+    @workflow.signal(name=LOSS_NOTIFICATION_SIGNAL)
+    def notification(self, signal: LossNotification) -> None:
+        self._received.append(signal)
+
+
+def loss_notification(registration_id: str, message_id: str) -> LossNotification:
+    return LossNotification(
+        message_id, LossKind.CONFIRMED, registration_id, "1312345678907", SIGNAL.occurred_at
+    )
+
+
+async def test_a_loss_starts_its_workflow_then_signals_it_and_never_restarts_it(
+    env: WorkflowEnvironment,
+) -> None:
+    queue = f"inbound-loss-{uuid.uuid4().hex[:8]}"
+    registration_id = f"REG-{uuid.uuid4().hex[:12]}"
+    sink = TemporalSink.for_client(env.client, task_queue=queue)
+    # Signal-with-start needs no worker: the loss is started and held by Temporal.
+    await sink.signal_loss(loss_notification(registration_id, "L-1"))
+    async with Worker(env.client, task_queue=queue, workflows=[LossProbe]):
+        await sink.signal_loss(loss_notification(registration_id, "L-2"))
+        handle = env.client.get_workflow_handle(loss_workflow_id(registration_id))
+        async with asyncio.timeout(20):
+            assert await handle.result() == [registration_id, "L-1", "L-2"]
+        with pytest.raises(WorkflowClosed, match="already finished"):
+            await sink.signal_loss(loss_notification(registration_id, "L-3"))

@@ -13,12 +13,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from css import jws
 from css.messages import parse_notification, to_notification
 from domain.lifecycle import NotificationKind
+from domain.loss_notification import LossKind, LossNotification
 from eventstore.memory import InMemoryEventStore
 from receiver.delivery import DeliveryLoop, RetryPolicy
 from receiver.directory import InMemorySwitchDirectory
 from receiver.intake import NotificationIntake
 from receiver.ledger import DeliveryStatus, InMemoryDeliveryLedger
 from receiver.records import ReceivedMessage
+from receiver.routes import notification_routes
 from receiver.sink import RecordingSink, SignalFailed
 
 KEY = jws.SigningKey.from_private_key("css-1", ec.generate_private_key(ec.SECP256R1()))
@@ -73,8 +75,7 @@ class Rig:
         return DeliveryLoop(
             store=self.store,
             ledger=self.ledger,
-            directory=self.directory,
-            sink=self.sink,
+            routes=notification_routes(self.directory, self.sink),
             policy=POLICY,
             clock=self.clock,
         )
@@ -225,3 +226,56 @@ def test_backoff_doubles_up_to_the_maximum() -> None:
     delays = [POLICY.delay(n).total_seconds() for n in range(1, 7)]
     assert delays == [1, 2, 4, 8, 8, 8]
     assert RetryPolicy().delay(10_000) == RetryPolicy().maximum
+
+
+# --- losses: their own route, no registration of ours needed -------------------------------
+
+
+def loss_body(message_id: str, event_type: str = "LOSS_CONFIRMED", **extra: Any) -> bytes:
+    return body_of(message_id, event_type, registrationId="REG-THEIRS", **extra)
+
+
+PENDING_LOSS = {
+    "fuel": "ELECTRICITY",
+    "marketSector": "D",
+    "gainingSupplierId": "OTHR",
+    "objectionWindowEnd": "2026-03-04T09:00:00+00:00",
+    "supplyStartDate": "2026-03-05",
+    "changeOfOccupancy": True,
+    "erroneousTransfer": False,
+}
+
+
+async def test_a_loss_goes_to_its_own_workflow_without_any_switch(rig: Rig) -> None:
+    await rig.receive(loss_body("l-1", "LOSS_PENDING", **PENDING_LOSS))
+    await rig.receive(body_of("m-1"))  # a gain beside it, still waiting for its switch
+    result = await rig.loop.deliver_due()
+    assert result.counts == {DeliveryStatus.DELIVERED: 1, DeliveryStatus.UNROUTED: 1}
+    [delivered] = rig.sink.delivered
+    assert delivered.switch_id == "loss-REG-THEIRS"
+    assert isinstance(delivered.signal, LossNotification)
+    assert delivered.signal.kind is LossKind.PENDING
+    assert delivered.signal.change_of_occupancy
+    row = await rig.ledger.get("l-1")
+    assert row is not None
+    assert (row.status, row.switch_id) == (DeliveryStatus.DELIVERED, "loss-REG-THEIRS")
+
+
+async def test_a_loss_whose_workflow_finished_is_moot(rig: Rig) -> None:
+    rig.sink.closed.add("loss-REG-THEIRS")
+    await rig.receive(loss_body("l-2", "LOSS_COMPLETED", supplyStartDate="2026-03-05"))
+    await rig.loop.deliver_due()
+    row = await rig.ledger.get("l-2")
+    assert row is not None
+    assert (row.status, row.switch_id) == (DeliveryStatus.MOOT, "loss-REG-THEIRS")
+
+
+async def test_a_loss_not_delivered_while_temporal_is_down_is_kept_and_retried(rig: Rig) -> None:
+    rig.sink.failure = SignalFailed("temporal unreachable")
+    await rig.receive(loss_body("l-3"))
+    await rig.loop.deliver_due()
+    assert await rig.status("l-3") == (DeliveryStatus.PENDING, 1)
+    rig.sink.failure = None
+    rig.clock.advance(1)
+    await rig.new_loop().deliver_due()
+    assert await rig.status("l-3") == (DeliveryStatus.DELIVERED, 2)

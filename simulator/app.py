@@ -26,6 +26,8 @@ from css.messages import RegistrationAck, parse_withdrawal_request
 from css.wire import Fields, encode, wire_datetime
 from domain.lifecycle import NotificationKind
 from simulator.lifecycle import Registration
+from simulator.loss_app import LossApp
+from simulator.losses import LossDesk
 from simulator.scenarios import parse_scenario_request
 from simulator.service import Refusal, Simulator
 
@@ -50,9 +52,10 @@ def registration_view(registration: Registration) -> dict[str, Any]:
 
 
 class CssApp:
-    def __init__(self, sim: Simulator, supplier_keys: jws.TrustedKeys) -> None:
+    def __init__(self, sim: Simulator, supplier_keys: jws.TrustedKeys, losses: LossDesk) -> None:
         self.sim = sim
         self.supplier_keys = supplier_keys
+        self.losses = losses
 
     def signed(self, status_code: int, payload: dict[str, Any]) -> Response:
         body = encode(payload)
@@ -110,6 +113,7 @@ class CssApp:
             Route("/v1/registrations/{rid}", self.css(self.status), methods=["GET"]),
             Route("/v1/keys", self.keys, methods=["GET"]),
             *ControlApp(self.sim).routes(),
+            *LossApp(self.losses, self, ControlApp(self.sim).guarded, _json).routes(),
         ]
 
 
@@ -191,5 +195,5 @@ class ControlApp:
         ]
 
 
-def build_app(sim: Simulator, supplier_keys: jws.TrustedKeys) -> Starlette:
-    return Starlette(routes=CssApp(sim, supplier_keys).routes())
+def build_app(sim: Simulator, supplier_keys: jws.TrustedKeys, losses: LossDesk) -> Starlette:
+    return Starlette(routes=CssApp(sim, supplier_keys, losses).routes())

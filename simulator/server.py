@@ -24,6 +24,8 @@ from domain.calendar import england_and_wales
 from simulator.app import build_app
 from simulator.clock import SimClock
 from simulator.faults import FaultInjector, FaultSettings
+from simulator.losses import LossDesk, our_meter_points
+from simulator.market import Market
 from simulator.push import Pusher
 from simulator.service import LifecycleSettings, SigningKeys, Simulator
 
@@ -47,6 +49,11 @@ class SimulatorConfig:
     faults: FaultSettings = field(default_factory=FaultSettings)
     active_kid: str | None = None
     push_timeout_seconds: float = 5.0
+    #: Our MPID, and the market whose meter points we supply (others gain them from us).
+    our_supplier_id: str = "GAIN"
+    market: Path | None = None
+    #: Losses started by themselves per simulated day (0: only on demand).
+    losses_per_day: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class RunningSimulator:
     base_url: str
     port: int
     server_task: asyncio.Task[None]
+    losses: LossDesk
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ async def serving(
         sock.close()
 
 
-def _build(config: SimulatorConfig) -> tuple[Simulator, Starlette, ssl.SSLContext]:
+def _build(config: SimulatorConfig) -> tuple[Simulator, LossDesk, Starlette, ssl.SSLContext]:
     paths = PkiPaths(config.pki_dir)
     faults = FaultInjector(config.faults)
     keys = SigningKeys(paths.css_jws_dir, config.active_kid)
@@ -118,19 +126,30 @@ def _build(config: SimulatorConfig) -> tuple[Simulator, Starlette, ssl.SSLContex
         faults=faults,
         settings=config.lifecycle,
     )
-    app = build_app(sim, load_trusted_keys(paths.supplier_jws_dir))
-    return sim, app, tls.simulator_server_context(paths)
+    losses = LossDesk(
+        clock=sim.clock,
+        calendar=sim.calendar,
+        scheduler=sim.scheduler,
+        push=sim.pusher.enqueue,
+        our_supplier_id=config.our_supplier_id,
+        meter_points=our_meter_points(Market.load(config.market)) if config.market else (),
+        validation_delay=config.lifecycle.validation_delay,
+        seed=config.faults.seed,
+    )
+    losses.set_rate(config.losses_per_day)
+    app = build_app(sim, load_trusted_keys(paths.supplier_jws_dir), losses)
+    return sim, losses, app, tls.simulator_server_context(paths)
 
 
 @asynccontextmanager
 async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSimulator]:
     """Serve the simulator over mutual TLS until the block exits."""
-    sim, app, server_tls = _build(config)
+    sim, losses, app, server_tls = _build(config)
     scheduler_task = asyncio.create_task(sim.scheduler.run())
     try:
         async with serving(app, server_tls, config.host, config.port) as served:
             try:
-                yield RunningSimulator(sim, served.base_url, served.port, served.task)
+                yield RunningSimulator(sim, served.base_url, served.port, served.task, losses)
             finally:
                 # Stalled answers end now rather than holding the shutdown.
                 sim.stop.set()

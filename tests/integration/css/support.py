@@ -2,7 +2,7 @@
 
 `StubReceiver` is a minimal notification receiver: served over mutual TLS with the
 receiver certificate, it verifies JWS with css/jws against CSS's published keys and parses
-bodies with css/messages. The engine's real receiver lives in receiver/.
+bodies with css/inbound (every category). The engine's real receiver lives in receiver/.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import NotificationMessage, parse_notification
+from css.inbound import InboundMessage, parse_inbound
 from css.pki import PkiPaths
 from domain.identifiers import Fuel, MarketSector
 from simulator import LifecycleSettings, SimulatorConfig
@@ -51,7 +51,7 @@ def registration(**changes: object) -> ScenarioRequest:
 
 @dataclass(frozen=True)
 class Received:
-    notification: NotificationMessage
+    notification: InboundMessage
     kid: str
     body: bytes
 
@@ -73,7 +73,7 @@ class StubReceiver:
             return JSONResponse({"reasonCode": "TRY_LATER"}, 503)
         try:
             verified = jws.verify(body, request.headers.get(jws.SIGNATURE_HEADER), self.trusted)
-            notification = parse_notification(body)
+            notification = parse_inbound(body)
         except (BadSignature, InvalidMessage) as exc:
             status = 401 if isinstance(exc, BadSignature) else 400
             self.refused.append((status, str(exc)))

@@ -130,6 +130,15 @@ class LossState:
             return LossDecision.LIFTED
         return LossDecision.OBJECT
 
+    @property
+    def final_bill_label(self) -> str | None:
+        """DUE, OVERDUE, SENT or SENT_LATE once a final bill is owed; None before."""
+        if self.final_bill_sent_on is not None:
+            return "SENT_LATE" if self.final_bill_overdue else "SENT"
+        if self.final_bill_due is None:
+            return None
+        return "OVERDUE" if self.final_bill_overdue else "DUE"
+
     def case(self) -> LossCase | None:
         """The loss as the objection policy sees it, once the pending loss has told us."""
         if self.market_sector is None or self.supply_start_date is None:

@@ -195,8 +195,11 @@ def show(before: LossState | None, after: LossState) -> None:
     ssd = after.supply_start_date
     if ssd is not None and (before is None or before.supply_start_date != ssd):
         updates.append(sa.SUPPLY_START_DATE.value_set(datetime.combine(ssd, time(0), tzinfo=UTC)))
-    if before is None or before.final_bill_overdue != after.final_bill_overdue:
-        updates.append(sa.FINAL_BILL_OVERDUE.value_set(after.final_bill_overdue))
+    bill = after.final_bill_label
+    if bill is not None and (before is None or before.final_bill_label != bill):
+        updates.append(sa.FINAL_BILL.value_set(bill))
+    if after.final_bill_overdue and (before is None or not before.final_bill_overdue):
+        updates.append(sa.COMPENSATION_DUE.value_set(True))
     if updates:
         workflow.upsert_search_attributes(updates)
     workflow.set_current_details(details(after))

@@ -27,7 +27,8 @@ SWITCH_STUCK = SearchAttributeKey.for_bool("SwitchStuck")
 DIRECTION = SearchAttributeKey.for_keyword("Direction")
 LOSS_STATUS = SearchAttributeKey.for_keyword("LossStatus")
 LOSS_DECISION = SearchAttributeKey.for_keyword("LossDecision")
-FINAL_BILL_OVERDUE = SearchAttributeKey.for_bool("FinalBillOverdue")
+#: A lost customer's final bill: DUE, OVERDUE (CompensationDue is then set), SENT, SENT_LATE.
+FINAL_BILL = SearchAttributeKey.for_keyword("FinalBill")
 
 GAIN = "GAIN"
 LOSS = "LOSS"
@@ -42,7 +43,7 @@ ALL: tuple[SearchAttributeKey[Any], ...] = (
     DIRECTION,
     LOSS_STATUS,
     LOSS_DECISION,
-    FINAL_BILL_OVERDUE,
+    FINAL_BILL,
 )
 
 

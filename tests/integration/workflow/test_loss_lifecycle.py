@@ -310,11 +310,14 @@ class TestFinalBill:
         state = await loss.wait_for(lambda s: s.final_bill_overdue)
         assert state.compensation_pence == 3000
         described = await loss.handle.describe()
-        assert described.typed_search_attributes.get(sa.FINAL_BILL_OVERDUE) is True
+        assert described.typed_search_attributes.get(sa.FINAL_BILL) == "OVERDUE"
+        assert described.typed_search_attributes.get(sa.COMPENSATION_DUE) is True
         result = await update(loss, FINAL_BILL_SENT_UPDATE, FinalBillSentRequest())
         assert "late" in result.detail
         await loss.finish(LossStatus.LOST)
         assert sum(isinstance(e, FinalBillOverdue) for e in await loss.events()) == 1
+        described = await loss.handle.describe()
+        assert described.typed_search_attributes.get(sa.FINAL_BILL) == "SENT_LATE"
 
     async def test_a_final_bill_before_the_due_date_is_on_time(self, losses: Losses) -> None:
         loss = await losses.loss()

@@ -576,6 +576,92 @@ def list_command(
     _run(lambda: commands.list_switches(status, deadline_missed, limit))
 
 
+loss_app = typer.Typer(
+    help="Customers leaving us: find losses, see one, decide on an objection, close the account.",
+    no_args_is_help=True,
+)
+app.add_typer(loss_app, name="loss")
+
+LossId = Annotated[
+    str, typer.Argument(help="CSS's registration id (or the workflow id loss-<registration id>).")
+]
+
+
+@loss_app.command("list")
+def loss_list_command(
+    status: Annotated[str | None, typer.Option(help="Only losses in this status.")] = None,
+    awaiting_decision: Annotated[
+        bool,
+        typer.Option("--awaiting-decision", help="Only losses waiting for an operator to decide."),
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
+) -> None:
+    """Find losses through Temporal's search attributes."""
+    from ops import loss_commands
+
+    _run(lambda: loss_commands.list_losses(status, awaiting_decision, limit))
+
+
+@loss_app.command("show")
+def loss_show_command(
+    loss: LossId,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """A loss's state, decision and evidence, and its timeline from the event store."""
+    from ops import loss_commands
+
+    _run(lambda: loss_commands.show(loss, as_json))
+
+
+@loss_app.command("approve")
+def loss_approve_command(
+    loss: LossId, note: Annotated[str, typer.Option(help="Why (recorded).")] = ""
+) -> None:
+    """Approve the objection the policy proposes; it goes to CSS at once (exit 5 if refused)."""
+    from ops import loss_commands
+
+    _run(lambda: loss_commands.approve(loss, note))
+
+
+@loss_app.command("decline")
+def loss_decline_command(
+    loss: LossId, note: Annotated[str, typer.Option(help="Why (recorded).")] = ""
+) -> None:
+    """Decline to object: nothing goes to CSS (exit 5 if refused)."""
+    from ops import loss_commands
+
+    _run(lambda: loss_commands.decline(loss, note))
+
+
+@loss_app.command("lift")
+def loss_lift_command(
+    loss: LossId, reason: Annotated[str, typer.Option(help="Why, e.g. the customer paid.")]
+) -> None:
+    """Lift our objection before the window closes (exit 5 if refused)."""
+    from ops import loss_commands
+
+    _run(lambda: loss_commands.lift(loss, reason))
+
+
+@loss_app.command("annul")
+def loss_annul_command(
+    loss: LossId,
+    reason: Annotated[str, typer.Option(help="Why, e.g. the customer never agreed.")],
+) -> None:
+    """Annul a switch the customer never agreed to, until it is SECURED (exit 5 if refused)."""
+    from ops import loss_commands
+
+    _run(lambda: loss_commands.annul(loss, reason))
+
+
+@loss_app.command("final-bill-sent")
+def loss_final_bill_sent_command(loss: LossId) -> None:
+    """Record that the final bill went out today (London date); late ones owe £30."""
+    from ops import loss_commands
+
+    _run(lambda: loss_commands.final_bill_sent(loss))
+
+
 @app.command("receiver")
 def receiver_command(
     host: Annotated[str | None, typer.Option(help="Interface (default: RECEIVER_HOST).")] = None,

@@ -41,6 +41,12 @@ class WithdrawalRefused(OperationError):
     exit_code = 5
 
 
+class LossActionRefused(OperationError):
+    """The engine or CSS refused what an operator asked of a loss (the message says why)."""
+
+    exit_code = 5
+
+
 class CheckFailed(OperationError):
     """A check ran and found what the command has just listed (chain, replay, bundle...)."""
 

@@ -47,7 +47,7 @@ def report(result: SwitchReport) -> RenderableType:
     ]
     for label, value in rows:
         if value is not None:
-            facts.add_row(label, _text(value))
+            facts.add_row(label, text(value))
     return Group(facts, Text(""), timeline.table(result.timeline))
 
 
@@ -57,7 +57,7 @@ def report_json(result: SwitchReport) -> str:
         "execution": result.execution,
         "timeline": [entry.to_json() for entry in result.timeline],
     }
-    return json.dumps(report, default=_json_default, indent=2, sort_keys=True)
+    return json.dumps(report, default=json_default, indent=2, sort_keys=True)
 
 
 def switch_list(found: Sequence[SwitchSummary]) -> RenderableType:
@@ -80,9 +80,9 @@ def switch_list(found: Sequence[SwitchSummary]) -> RenderableType:
             item.switch_id,
             item.status,
             item.fuel,
-            _text(item.supply_start_date),
+            text(item.supply_start_date),
             ", ".join(flags),
-            _text(item.started_at),
+            text(item.started_at),
         )
     table.caption = f"{len(found)} switch(es)"
     return table
@@ -91,10 +91,10 @@ def switch_list(found: Sequence[SwitchSummary]) -> RenderableType:
 def _flagged(value: datetime | None, flag: bool, label: str) -> str | None:
     if value is None:
         return None
-    return f"{_text(value)}{f' ({label})' if flag else ''}"
+    return f"{text(value)}{f' ({label})' if flag else ''}"
 
 
-def _text(value: object) -> str:
+def text(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
@@ -102,7 +102,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _json_default(value: object) -> object:
+def json_default(value: object) -> object:
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, tuple | frozenset | set):

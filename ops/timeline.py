@@ -1,4 +1,4 @@
-"""A switch's timeline from its stored stream, and its one rendering: a line per event
+"""A switch's (or a loss's) timeline from its stored stream, and its one rendering: a line per event
 (`audit show`), a table (`status`) and JSON (both with `--json`).
 
 Each entry names who caused the event (signup, the operator, a CSS message by id, a timer,
@@ -19,6 +19,9 @@ from eventstore.model import RecordedEvent
 #: The fields worth a glance on a timeline, in the order they are shown.
 _KEY_FIELDS = (
     "kind",
+    "decision",
+    "by",
+    "request",
     "message_id",
     "registration_id",
     "supply_start_date",
@@ -28,6 +31,9 @@ _KEY_FIELDS = (
     "detail",
     "target",
     "attempt",
+    "on",
+    "due",
+    "window_end",
     "pence",
 )
 

@@ -80,6 +80,8 @@ with workflow.unsafe.imports_passed_through():
     )
 
 MAX_RECONCILE_BACKOFF = timedelta(days=1)
+#: Switches started since losses exist say which way they go (GAIN); older runs do not.
+DIRECTION_PATCH = "direction-search-attribute"
 
 _STORE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -410,6 +412,8 @@ def _upsert_search_attributes(before: SwitchState | None, after: SwitchState) ->
         updates.append(sa.SWITCH_STATUS.value_set(after.status.value))
     if before is None:
         updates.append(sa.FUEL.value_set(after.details.fuel.value))
+        if workflow.patched(DIRECTION_PATCH):
+            updates.append(sa.DIRECTION.value_set(sa.GAIN))
     if after.supply_start_date is not None and (
         before is None or before.supply_start_date != after.supply_start_date
     ):

@@ -167,11 +167,15 @@ def test_the_state_travels_as_a_versioned_flat_record() -> None:
 
 
 def test_states_returned_before_the_version_was_written_still_decode() -> None:
-    results = list(_payloads("EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED"))
+    # Histories recorded since carry the version; those recorded before must still decode.
+    results = [
+        data
+        for data in _payloads("EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED")
+        if "schema_version" not in json.loads(data)["state"]
+    ]
     assert results
     for data in results:
         written = json.loads(data)["state"]
-        assert "schema_version" not in written
         state = _decode(data, SwitchResult).state
         assert {k: v for k, v in to_record(state).items() if k != "schema_version"} == written
 
@@ -211,7 +215,11 @@ class RecordingCss:
 
 
 async def test_a_submission_scheduled_with_the_whole_state_is_still_sent_the_same() -> None:
-    scheduled = list(_payloads("EVENT_TYPE_ACTIVITY_TASK_SCHEDULED", "submit_registration"))
+    scheduled = [
+        data
+        for data in _payloads("EVENT_TYPE_ACTIVITY_TASK_SCHEDULED", "submit_registration")
+        if "state" in json.loads(data)  # scheduled before inputs named their fields
+    ]
     assert scheduled
     for data in scheduled:
         legacy = _decode(data, SubmitInput | LegacySubmitInput)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from accounts.port import InMemoryAccounts
@@ -85,6 +86,8 @@ class RunningEngine:
     env: dict[str, str]
     task_queue: str
     css: FakeCss
+    client: Client
+    accounts: InMemoryAccounts
 
 
 @pytest.fixture
@@ -96,11 +99,12 @@ async def running_engine(
 ) -> AsyncIterator[RunningEngine]:
     task_queue = f"cli-test-{uuid.uuid4().hex[:8]}"
     css = FakeCss()
+    accounts = InMemoryAccounts()
     worker = build_worker(
         dev_server.client,
         store=event_store,
         css=css,
-        accounts=InMemoryAccounts(),
+        accounts=accounts,
         gaining_supplier_id="GAIN",
         task_queue=task_queue,
     )
@@ -111,4 +115,4 @@ async def running_engine(
         SWITCHING_TASK_QUEUE=task_queue,
     )
     async with worker:
-        yield RunningEngine(env, task_queue, css)
+        yield RunningEngine(env, task_queue, css, dev_server.client, accounts)

@@ -51,6 +51,14 @@ class TestLifecycleRows:
         assert described.typed_search_attributes.get(sa.SWITCH_STATUS) == "ACTIVE"
         assert described.typed_search_attributes.get(sa.FUEL) == "ELECTRICITY"
 
+    async def test_a_new_switch_says_it_is_a_gain(self, engine: Engine) -> None:
+        handle = await engine.start()
+        await engine.submitted(handle)
+        await walk(engine, handle, K.VALIDATED, K.CONFIRMED, K.SECURED, K.ACTIVE)
+        await engine.finish(handle, Status.ACTIVE)
+        described = await handle.describe()
+        assert described.typed_search_attributes.get(sa.DIRECTION) == sa.GAIN
+
     async def test_rejection(self, engine: Engine) -> None:
         handle = await engine.start()
         await engine.submitted(handle)

@@ -330,8 +330,15 @@ def simulator_command(
         float | None, typer.Option(min=0.0, help="Rotate the signing key after N real seconds.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the fault draws.")] = None,
+    market: Annotated[
+        Path | None, typer.Option(help="The market whose meter points we supply (for losses).")
+    ] = None,
+    losses_per_day: Annotated[
+        float, typer.Option(min=0.0, help="Losses started by themselves per simulated day.")
+    ] = 0.0,
 ) -> None:
-    """Run the CSS simulator (mutual TLS, signed messages, real calendar, faults)."""
+    """Run the CSS simulator (mutual TLS, signed messages, real calendar, faults, and other
+    suppliers gaining our customers)."""
 
     def body() -> int:
         from simulator.command import SimulatorOptions, run
@@ -358,6 +365,8 @@ def simulator_command(
                 validation_delay,
                 faults,
                 rotate_after,
+                market,
+                losses_per_day,
             )
         )
 
@@ -388,6 +397,56 @@ def market_generate_command(
         return generate_command(premises, seed, out, our_supplier_id)
 
     _run(body)
+
+
+@market_app.command("lose")
+def market_lose_command(
+    mpxn: Annotated[
+        str | None, typer.Option(help="Our meter point to lose (default: any of ours).")
+    ] = None,
+    story: Annotated[str, typer.Option(help="complete, withdrawn or rejected.")] = "complete",
+    change_of_occupancy: Annotated[bool, typer.Option()] = False,
+    erroneous_transfer: Annotated[bool, typer.Option()] = False,
+    gaining_supplier: Annotated[str | None, typer.Option(help="The gaining MPID.")] = None,
+    css_url: Annotated[str | None, typer.Option(help="The simulator (default: CSS_URL).")] = None,
+) -> None:
+    """Have another supplier gain one of our customers in the running CSS simulator."""
+
+    def body() -> int:
+        from simulator.loss_command import LoseOptions, lose
+
+        options = LoseOptions(
+            mpxn, story, change_of_occupancy, erroneous_transfer, gaining_supplier, css_url
+        )
+        return lose(options)
+
+    _run(body)
+
+
+@market_app.command("loss-rate")
+def market_loss_rate_command(
+    per_day: Annotated[float, typer.Argument(min=0.0, help="Losses per simulated day (0: none).")],
+    css_url: Annotated[str | None, typer.Option(help="The simulator (default: CSS_URL).")] = None,
+) -> None:
+    """Set how many losses the running CSS simulator starts by itself per simulated day."""
+    from simulator.loss_command import loss_rate
+
+    _run(lambda: loss_rate(per_day, css_url))
+
+
+@market_app.command("accounts")
+def market_accounts_command(
+    market: Annotated[Path, typer.Option(help="A file written by `market generate`.")],
+    out: Annotated[Path, typer.Option(help="The billing export to write (JSON lines).")],
+    seed: Annotated[int, typer.Option(help="The same seed gives the same accounts.")] = 1,
+    as_of: Annotated[
+        datetime | None, typer.Option(help="The day billing speaks of (default: today).")
+    ] = None,
+) -> None:
+    """Write billing's facts for the accounts the market says we supply (for accounts load)."""
+    from simulator.loss_command import accounts
+
+    _run(lambda: accounts(market, out, seed, as_of.date() if as_of else None))
 
 
 @market_app.command("serve")
@@ -574,6 +633,34 @@ def list_command(
     from ops import commands
 
     _run(lambda: commands.list_switches(status, deadline_missed, limit))
+
+
+accounts_app = typer.Typer(
+    help="The engine's copy of billing's account facts (read when a customer leaves).",
+    no_args_is_help=True,
+)
+app.add_typer(accounts_app, name="accounts")
+
+
+@accounts_app.command("load")
+def accounts_load_command(
+    export: Annotated[Path, typer.Argument(help="Billing's export: one JSON object a line.")],
+) -> None:
+    """Load billing's export into the accounts table, replacing those accounts (as the
+    database owner: DATABASE_OWNER_URL)."""
+    from ops import accounts_commands
+
+    _run(lambda: accounts_commands.load_export(export))
+
+
+@accounts_app.command("show")
+def accounts_show_command(
+    mpxn: Annotated[str, typer.Argument(help="The meter point (MPAN core or MPRN).")],
+) -> None:
+    """What the engine reads about the account on a meter point."""
+    from ops import accounts_commands
+
+    _run(lambda: accounts_commands.show(mpxn))
 
 
 loss_app = typer.Typer(

@@ -27,6 +27,7 @@ from temporalio.client import Client
 from audit import keys as audit_keys
 from css.pki import init_pki
 from devstack import health
+from devstack.accounts import seed_accounts
 from devstack.children import Child, ChildSpec, spawn, wait_healthy
 from devstack.config import StackConfig
 from devstack.database import Database, start_database, stop_database
@@ -88,6 +89,7 @@ class DevStack:
         await asyncio.to_thread(init_pki, self.config.pki_dir)
         await self._ensure_market()
         await self._start_database()
+        await self._seed_accounts()
         env = self.config.child_env(self._env, self.database.url)
         await self._start_temporal(env)
         await self._start_python("receiver", self.config.receiver_port, self._receiver_args(), env)
@@ -129,6 +131,11 @@ class DevStack:
         self.services.append(
             Service("PostgreSQL", _redact(self.database.url), self.database.description)
         )
+
+    async def _seed_accounts(self) -> None:
+        loaded = await seed_accounts(self.database.owner_url, self.config.market_path)
+        if loaded:
+            self._say("accounts", f"{loaded} accounts of ours from {self.config.market_path}")
 
     async def _start_temporal(self, env: dict[str, str]) -> None:
         config = self.config
@@ -265,6 +272,7 @@ class DevStack:
             *("--receiver-url", config.receiver_url),
             *("--pki-dir", str(config.pki_dir)),
             *("--clock-speed", f"{config.clock_speed:g}"),
+            *("--market", str(config.market_path)),
         ]
 
     def _info(self) -> StackInfo:

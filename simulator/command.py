@@ -12,8 +12,9 @@ import typer
 
 from config import Settings
 from css.pki import init_pki
-from ops.errors import OperationError
+from ops.errors import InvalidInput, OperationError
 from simulator.faults import FaultSettings
+from simulator.market.records import MarketFileError
 from simulator.server import SimulatorConfig, port_from_env, serve_until_stopped
 from simulator.service import LifecycleSettings
 
@@ -31,6 +32,10 @@ class SimulatorOptions:
     validation_delay: float
     faults: FaultSettings
     rotate_after: float | None
+    #: The market whose meter points we supply (losses pick from them), and how often one
+    #: is lost by itself.
+    market: Path | None = None
+    losses_per_day: float = 0.0
 
 
 def run(options: SimulatorOptions) -> int:
@@ -47,12 +52,17 @@ def run(options: SimulatorOptions) -> int:
         clock_start=start,
         lifecycle=LifecycleSettings(validation_delay=timedelta(seconds=options.validation_delay)),
         faults=options.faults,
+        our_supplier_id=settings.gaining_supplier_id,
+        market=options.market,
+        losses_per_day=options.losses_per_day,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(serve_until_stopped(config, typer.echo, options.rotate_after))
     except KeyboardInterrupt:
         typer.echo("simulator stopped")
+    except MarketFileError as error:
+        raise InvalidInput(f"--market: {error}") from None
     except OSError as error:
         where = f"{options.host}:{config.port}"
         raise OperationError(f"cannot run the simulator on {where}: {error}") from None

@@ -13,11 +13,11 @@ from temporalio.client import Client
 from devstack.config import StackConfig
 from devstack.demo import manifest
 from devstack.demo.checks import delivery_problems, store_problems
-from devstack.demo.css_control import SimulatorControl
 from devstack.demo.runner import DemoOutcome, DemoSettings, play
 from devstack.demo.scenarios import SCENARIOS, plan_batch
 from devstack.demo.view import summary, watching
 from eventstore.postgres import PostgresEventStore
+from simulator.control import SimulatorControl
 
 #: Simulated seconds per real second: a simulated working day passes in about 14 seconds.
 DEMO_CLOCK_SPEED = 6000.0

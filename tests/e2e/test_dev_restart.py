@@ -18,13 +18,13 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from css.pki import init_pki
-from devstack.demo.css_control import SimulatorControl
 from domain.lifecycle import TERMINAL, Status
 from eventstore.postgres import PostgresEventStore
 from ops.lockfile import StackInfo
 from receiver.ledger import DeliveryStatus
 from receiver.postgres import PostgresDeliveryLedger
 from receiver.records import inbound_stream
+from simulator.control import SimulatorControl
 from tests.e2e.conftest import (
     BIN,
     DEMO_SIZE,

@@ -1,4 +1,5 @@
-"""The CSS simulator's `/control` endpoints the demo uses: clock speed, faults, deliveries.
+"""A client of the CSS simulator's `/control` endpoints: clock speed, faults, deliveries, and
+the losses it plays (`switching market lose`, the demo, end-to-end tests).
 
 Over the same mutual TLS as the CSS interface, with the supplier's client certificate.
 """
@@ -13,7 +14,7 @@ import httpx
 
 from css import tls
 from css.pki import PkiPaths
-from devstack.errors import StackError
+from ops.errors import EngineUnreachable, OperationError
 
 
 class SimulatorControl:
@@ -48,14 +49,36 @@ class SimulatorControl:
         found: list[dict[str, Any]] = await self._call("GET", "/control/deliveries", None)
         return found
 
+    async def start_loss(self, order: dict[str, Any]) -> dict[str, Any]:
+        """Another supplier gains one of our meter points (`simulator.loss_app` fields)."""
+        started: dict[str, Any] = await self._call("POST", "/control/losses", order)
+        return started
+
+    async def loss(self, registration_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self._call("GET", f"/control/losses/{registration_id}", None)
+        return found
+
+    async def set_loss_rate(self, per_day: float) -> float:
+        answer = await self._call("POST", "/control/losses/rate", {"perDay": per_day})
+        return float(answer["perDay"])
+
     async def _call(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
         try:
             response = await self._http.request(method, path, json=body)
         except httpx.HTTPError as error:
-            raise StackError(f"the CSS simulator at {self._url} does not answer: {error}") from None
+            raise EngineUnreachable(
+                f"the CSS simulator at {self._url} does not answer: {error}"
+            ) from None
         if response.status_code != 200:
-            raise StackError(
-                f"the CSS at {self._url} refused {path} ({response.status_code}); "
-                "the demo needs the CSS simulator"
+            raise OperationError(
+                f"the CSS at {self._url} refused {path} ({response.status_code}): "
+                f"{_refusal(response)}; this needs the CSS simulator"
             )
         return response.json()["result"]
+
+
+def _refusal(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("error") or response.text)
+    except ValueError:
+        return response.text[:200]

@@ -408,6 +408,7 @@ def dev_command(
     ui_port: Annotated[int | None, typer.Option(help="Temporal Web UI port [8233].")] = None,
     simulator_port: Annotated[int | None, typer.Option(help="CSS simulator port.")] = None,
     receiver_port: Annotated[int | None, typer.Option(help="Receiver port.")] = None,
+    codec_port: Annotated[int | None, typer.Option(help="Codec server port [8234].")] = None,
     clock_speed: Annotated[
         float | None, typer.Option(min=0.001, help="Simulator clock speed [1; 6000 with --demo].")
     ] = None,
@@ -416,7 +417,7 @@ def dev_command(
     ] = None,
 ) -> None:
     """Run the whole engine on embedded defaults until Ctrl-C (Temporal + UI, PostgreSQL,
-    CSS simulator, receiver, worker)."""
+    codec server, CSS simulator, receiver, worker)."""
     from devstack import commands
 
     options = commands.StackOptions(
@@ -425,6 +426,7 @@ def dev_command(
         ui_port=ui_port,
         simulator_port=simulator_port,
         receiver_port=receiver_port,
+        codec_port=codec_port,
         clock_speed=clock_speed,
         css_url=css_url,
         demo=demo,
@@ -502,6 +504,122 @@ def list_command(
     from devstack import commands
 
     _devstack(lambda: commands.list_switches(status, deadline_missed, limit))
+
+
+@app.command("forget")
+def forget_command(
+    customer_ref: Annotated[str, typer.Argument(help="The customer's opaque reference.")],
+) -> None:
+    """Crypto-shred a customer: destroy their data key, so every personal field sealed for
+    them (in histories and events alike) opens as erased; record the erasure as an event."""
+    from devstack import commands
+
+    _devstack(lambda: commands.forget(customer_ref))
+
+
+keys_app = typer.Typer(
+    help="Master keys: payload encryption and customer key wrapping.", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
+
+KeyFile = Annotated[
+    Path | None,
+    typer.Option("--file", help="Key file (default: SWITCHING_KEY_FILE or the data folder's)."),
+]
+
+
+def _key_file(given: Path | None) -> Path:
+    from config import Settings
+
+    return given or Settings.from_env().key_file
+
+
+@keys_app.command("init")
+def keys_init_command(file: KeyFile = None) -> None:
+    """Create the key file with one key, unless it exists (created 0600)."""
+    from privacy.keys import create_key_file
+
+    path = _key_file(file)
+    created = create_key_file(path)
+    typer.echo(f"{'created' if created else 'kept the existing'} key file {path}")
+
+
+@keys_app.command("rotate")
+def keys_rotate_command(file: KeyFile = None) -> None:
+    """Add a new key that encrypts from now on; older keys stay to decrypt. Restart the
+    engine's processes to pick it up."""
+    from privacy.errors import PrivacyError
+    from privacy.keys import rotate_key_file
+
+    path = _key_file(file)
+    try:
+        key = rotate_key_file(path)
+    except PrivacyError as error:
+        raise fail(str(error)) from None
+    typer.echo(f"added key {key.key_id} to {path}; it encrypts once processes restart")
+
+
+@keys_app.command("list")
+def keys_list_command(file: KeyFile = None) -> None:
+    """The key ids in the key file, oldest first (never the secrets)."""
+    from privacy.errors import PrivacyError
+    from privacy.keys import load_ring
+
+    try:
+        ring = load_ring(_key_file(file))
+    except PrivacyError as error:
+        raise fail(str(error)) from None
+    for key_id in ring.key_ids:
+        suffix = "  (encrypts)" if key_id == ring.current.key_id else ""
+        typer.echo(f"{key_id}{suffix}")
+
+
+@app.command("codec-server")
+def codec_server_command(
+    host: Annotated[str, typer.Option(help="Interface (plain HTTP on loopback only).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int | None, typer.Option(help="Port (default: CODEC_SERVER_PORT).")] = None,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="A Temporal UI origin allowed to call it (repeatable)."),
+    ] = None,
+    token_file: Annotated[
+        Path | None, typer.Option(help="Operator token file (default: the data folder's).")
+    ] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="Serve HTTPS with this cert.")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="The certificate's private key.")] = None,
+    client_ca: Annotated[
+        Path | None, typer.Option(help="Require client certificates from this CA (mTLS).")
+    ] = None,
+) -> None:
+    """Run the codec server the Temporal UI and CLI decode payloads through (operators
+    only: a bearer token, optionally mutual TLS)."""
+    import asyncio
+    import logging
+
+    from codecserver.service import CodecServerOptions, serve
+    from config import ConfigError, Settings
+    from eventstore.errors import EventStoreError
+    from privacy.errors import PrivacyError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+        options = CodecServerOptions(
+            host=host,
+            port=settings.codec_port if port is None else port,
+            token_file=token_file or settings.codec_token_file,
+            allowed_origins=tuple(allow_origin or ()),
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            client_ca=client_ca,
+        )
+        asyncio.run(serve(settings, options))
+    except KeyboardInterrupt:
+        typer.echo("codec server stopped")
+    except (PrivacyError, ConfigError, EventStoreError, OSError) as error:
+        raise fail(f"the codec server cannot run: {error}") from None
 
 
 @app.command("receiver")

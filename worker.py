@@ -12,6 +12,7 @@ import logging
 import signal
 
 from temporalio.client import Client
+from temporalio.converter import PayloadCodec
 from temporalio.worker import Worker
 
 from activities.deadlines import DeadlineActivities
@@ -25,6 +26,7 @@ from eventstore.interface import EventStore
 from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel
+from privacy.codec import engine_codec
 from workflows import search_attributes
 from workflows.client import connect as connect_temporal
 from workflows.switch import SwitchWorkflow
@@ -58,9 +60,13 @@ def build_worker(
     )
 
 
-async def run(settings: Settings) -> None:
-    """Run a worker until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
-    client = await connect_temporal(settings.temporal_address, settings.temporal_namespace)
+async def run(settings: Settings, codec: PayloadCodec | None) -> None:
+    """Run a worker until SIGINT/SIGTERM, then finish in-flight tasks and stop.
+
+    `codec` is the engine's payload codec; only the benchmark's baseline runs without one."""
+    client = await connect_temporal(
+        settings.temporal_address, settings.temporal_namespace, codec=codec
+    )
     await search_attributes.register(client)
     store = await PostgresEventStore.connect(await resolve_database_url(settings))
     try:
@@ -92,7 +98,8 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(run(Settings.from_env()))
+    settings = Settings.from_env()
+    asyncio.run(run(settings, engine_codec(settings.key_file)))
 
 
 if __name__ == "__main__":

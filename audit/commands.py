@@ -27,6 +27,8 @@ from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel, live_rows
+from privacy.codec import EncryptionCodec, engine_codec
+from privacy.errors import PrivacyError
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
 
@@ -47,8 +49,12 @@ def _run(work: Awaitable[T]) -> T:
 
 async def _client(settings: Settings) -> Client:
     try:
-        return await connect_temporal(settings.temporal_address, settings.temporal_namespace)
-    except TemporalUnreachable as error:
+        return await connect_temporal(
+            settings.temporal_address,
+            settings.temporal_namespace,
+            codec=engine_codec(settings.key_file),
+        )
+    except (TemporalUnreachable, PrivacyError) as error:
         raise AuditError(str(error)) from None
 
 
@@ -73,8 +79,10 @@ def show(settings: Settings, switch_id: str) -> SwitchAudit:
 def export(settings: Settings, switch_id: str, out: Path) -> int:
     async def work() -> int:
         client = await _client(settings)
+        codec = client.data_converter.payload_codec
+        assert isinstance(codec, EncryptionCodec), "the engine's client encrypts"
         async with _store(settings) as store:
-            return await export_switch(store, client, switch_id, out)
+            return await export_switch(store, client, codec, switch_id, out)
 
     return _run(work())
 
@@ -89,7 +97,9 @@ def replay_histories(
         if folder is not None:
             return await replay(histories_in(folder), progress=progress)
         client = await _client(settings)
-        return await replay(histories_from(client, query), progress=progress)
+        return await replay(
+            histories_from(client, query), progress=progress, converter=client.data_converter
+        )
 
     return _run(work())
 

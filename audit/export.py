@@ -1,4 +1,8 @@
-"""`audit export`: write one switch's offline bundle from the store and Temporal."""
+"""`audit export`: write one switch's offline bundle from the store and Temporal.
+
+The history is written with its payloads decrypted (personal fields stay sealed), so the
+bundle verifies without the master key; see `privacy.history`.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from audit.bundle import build_bundle, write_bundle
 from audit.errors import AuditError
 from eventstore.interface import EventStore
+from privacy.codec import EncryptionCodec
+from privacy.history import decrypt_history
 
 
-async def export_switch(store: EventStore, client: Client, switch_id: str, out: Path) -> int:
+async def export_switch(
+    store: EventStore, client: Client, codec: EncryptionCodec, switch_id: str, out: Path
+) -> int:
     """Write the bundle; returns how many events it holds."""
     events = await store.read_stream(switch_id)
     if not events:
@@ -23,5 +31,6 @@ async def export_switch(store: EventStore, client: Client, switch_id: str, out: 
         if error.status is RPCStatusCode.NOT_FOUND:
             raise AuditError(f"no workflow {switch_id!r} in Temporal") from None
         raise AuditError(f"Temporal refused {switch_id!r}: {error.message}") from None
-    write_bundle(out, build_bundle(switch_id, history.to_json(), events))
+    plain = decrypt_history(history, codec)
+    write_bundle(out, build_bundle(switch_id, plain.to_json(), events))
     return len(events)

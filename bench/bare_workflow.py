@@ -18,6 +18,8 @@ from datetime import timedelta
 from temporalio import activity, workflow
 from temporalio.worker import Worker
 
+from config import Settings
+from privacy.codec import engine_codec
 from workflows.client import connect as connect_temporal
 
 BARE_SIGNAL = "bare_notification"
@@ -63,8 +65,9 @@ class BareWorkflow:
 
 
 async def serve(address: str, task_queue: str) -> None:
-    # The driver's client uses the engine's converter; the worker must decode alike.
-    client = await connect_temporal(address)
+    # The driver's client uses the engine's converter and codec; the worker must decode alike.
+    settings = Settings.from_env()
+    client = await connect_temporal(address, "default", codec=engine_codec(settings.key_file))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

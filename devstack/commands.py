@@ -26,6 +26,12 @@ from devstack.demo.session import DEMO_CLOCK_SPEED, DemoRequest
 from devstack.dev import INTERRUPTED, DevOptions, run_dev
 from devstack.engine import Engine, connect, event_store, locate_engine
 from devstack.errors import InvalidInput, OperationError, StackError
+from domain.personal import InvalidCustomerRef, customer_ref
+from privacy.customer_keys import PostgresCustomerKeys
+from privacy.errors import PrivacyError
+from privacy.forget import ForgetResult, forget_customer
+from privacy.keys import load_ring
+from privacy.vault import Vault
 from workflows.signup import SwitchRequest, SwitchTimings
 
 T = TypeVar("T")
@@ -40,6 +46,7 @@ class StackOptions:
     ui_port: int | None = None
     simulator_port: int | None = None
     receiver_port: int | None = None
+    codec_port: int | None = None
     clock_speed: float | None = None
     css_url: str | None = None
     demo: int | None = None
@@ -72,6 +79,7 @@ def dev(options: StackOptions) -> int:
         ui_port=options.ui_port,
         simulator_port=options.simulator_port,
         receiver_port=options.receiver_port,
+        codec_port=options.codec_port,
         clock_speed=speed,
         external_css_url=options.css_url,
     )
@@ -145,6 +153,27 @@ def list_switches(status: str | None, deadline_missed: bool, limit: int) -> int:
         return await operations.list_switches(client, query, limit)
 
     Console().print(render.switch_list(_with_engine(action)), highlight=False)
+    return 0
+
+
+def forget(reference: str) -> int:
+    """Crypto-shred one customer (data key destroyed, erasure recorded)."""
+    try:
+        reference = customer_ref(reference)
+    except InvalidCustomerRef as error:
+        raise InvalidInput(str(error)) from None
+    engine = locate_engine()
+
+    async def run() -> ForgetResult:
+        async with event_store(engine) as store:
+            vault = Vault(PostgresCustomerKeys(store.pool), load_ring(engine.settings.key_file))
+            return await forget_customer(vault, store, reference)
+
+    try:
+        result = asyncio.run(run())
+    except PrivacyError as error:
+        raise OperationError(str(error)) from None
+    Console().print(result.describe(), highlight=False)
     return 0
 
 

@@ -20,6 +20,8 @@ from devstack.errors import EngineUnreachable, InvalidInput
 from devstack.lockfile import running_stack
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
+from privacy.codec import engine_codec
+from privacy.errors import KeyFileError
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
 
@@ -57,9 +59,12 @@ def locate_engine(env: Mapping[str, str] | None = None) -> Engine:
 
 async def connect(engine: Engine) -> Client:
     try:
-        return await connect_temporal(engine.temporal_address, engine.namespace)
+        codec = engine_codec(engine.settings.key_file)
+        return await connect_temporal(engine.temporal_address, engine.namespace, codec=codec)
     except TemporalUnreachable as error:
         raise EngineUnreachable(f"{error}; {_START_HINT}") from None
+    except KeyFileError as error:
+        raise EngineUnreachable(str(error)) from None
 
 
 @asynccontextmanager

@@ -15,6 +15,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
+import privacy.schema  # noqa: F401  (its table joins the shared metadata on import)
 from config import Settings
 from eventstore.database import resolve_database_url, run_on_connection
 from eventstore.schema import metadata

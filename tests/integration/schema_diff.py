@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
+import privacy.schema  # noqa: F401  (its table joins the shared metadata on import)
 from eventstore.database import sqlalchemy_url
 from eventstore.schema import metadata
 

@@ -7,6 +7,7 @@ tampering is done the only way it can be, as a superuser with the append-only tr
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import sys
@@ -25,6 +26,8 @@ from audit.show import SwitchAudit, audit_switch
 from domain.lifecycle import NotificationKind, Status
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel, row_of
+from privacy.codec import ENCODING
+from tests.codec import TEST_CODEC
 from tests.integration.workflow.conftest import Engine
 from workflows.messages import SwitchResult
 
@@ -178,8 +181,12 @@ async def test_a_bundle_verifies_offline_and_one_changed_byte_fails_at_its_event
 ) -> None:
     handle = await _rejected(engine)
     bundle = tmp_path / "bundle.json"
-    count = await export_switch(engine.store, engine.env.client, handle.id, bundle)
+    count = await export_switch(engine.store, engine.env.client, TEST_CODEC, handle.id, bundle)
     assert count >= 4
+    # Temporal holds ciphertext; the bundle's history is decrypted, so it needs no key.
+    encrypted = base64.b64encode(ENCODING).decode()
+    assert encrypted in json.dumps((await handle.fetch_history()).to_json_dict())
+    assert encrypted not in json.dumps(json.loads(bundle.read_text())["history"])
 
     check = await verify_bundle(bundle)
     assert check.ok, check.problems

@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 from css.inbound.sink import WorkflowClosed
 from css.inbound.temporal import TemporalSink
 from domain.lifecycle import NotificationKind
-from workflows.converter import DATA_CONVERTER
+from tests.codec import TEST_CONVERTER
 from workflows.messages import NOTIFICATION_SIGNAL, NotificationSignal
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
@@ -44,7 +44,7 @@ class SignalProbe:
 @pytest.fixture(scope="module")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=DATA_CONVERTER, test_server_existing_path=str(TEST_SERVER)
+        data_converter=TEST_CONVERTER, test_server_existing_path=str(TEST_SERVER)
     )
     yield environment
     await environment.shutdown()

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
 import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
+import privacy.schema  # noqa: F401  (its table joins the shared metadata on import)
 from eventstore.database import (
     alembic_config,
     downgrade,

@@ -1,0 +1,51 @@
+"""Opening the sealed values inside decoded data, for an operator's eyes only.
+
+`reveal` walks any JSON value and replaces each sealed value by what the vault says about
+it: the text, or that it was erased, or why it cannot be opened. It is a view: the result
+is not fit to be encoded back, and nothing calls it on a path that stores what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from domain.personal import Erased, Sealed, is_sealed
+from privacy.errors import PrivacyError
+
+
+class Opener(Protocol):
+    async def open(self, sealed: Sealed) -> str | Erased: ...
+
+
+async def reveal(value: Any, opener: Opener) -> tuple[Any, int]:
+    """`value` with every sealed value opened, and how many there were."""
+    if is_sealed(value):
+        return await _opened(Sealed.from_json(value), opener), 1
+    if isinstance(value, Mapping):
+        found = 0
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            result[key], count = await reveal(item, opener)
+            found += count
+        return result, found
+    if isinstance(value, list):
+        found = 0
+        items: list[Any] = []
+        for item in value:
+            opened, count = await reveal(item, opener)
+            items.append(opened)
+            found += count
+        return items, found
+    return value, 0
+
+
+async def _opened(sealed: Sealed, opener: Opener) -> dict[str, Any]:
+    shown: dict[str, Any] = {"customer_ref": sealed.customer_ref, "key_id": sealed.key_id}
+    try:
+        text = await opener.open(sealed)
+    except PrivacyError as error:
+        return {**shown, "opened": None, "error": str(error)}
+    if isinstance(text, Erased):
+        return {**shown, "opened": None, "erased": True}
+    return {**shown, "opened": text}

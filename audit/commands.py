@@ -27,8 +27,11 @@ from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
 from eventstore.projections import Projector
 from eventstore.switch_read_model import SwitchReadModel, live_rows
-from privacy.codec import EncryptionCodec, engine_codec
+from privacy.codec import EncryptionCodec
+from privacy.customer_keys import PostgresCustomerKeys
 from privacy.errors import PrivacyError
+from privacy.keys import KeyRing, load_ring
+from privacy.vault import Vault
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
 
@@ -47,14 +50,21 @@ def _run(work: Awaitable[T]) -> T:
     return asyncio.run(guarded())
 
 
+def _ring(settings: Settings) -> KeyRing:
+    try:
+        return load_ring(settings.key_file)
+    except PrivacyError as error:
+        raise AuditError(str(error)) from None
+
+
 async def _client(settings: Settings) -> Client:
     try:
         return await connect_temporal(
             settings.temporal_address,
             settings.temporal_namespace,
-            codec=engine_codec(settings.key_file),
+            codec=EncryptionCodec(_ring(settings)),
         )
-    except (TemporalUnreachable, PrivacyError) as error:
+    except TemporalUnreachable as error:
         raise AuditError(str(error)) from None
 
 
@@ -71,7 +81,8 @@ def show(settings: Settings, switch_id: str) -> SwitchAudit:
     async def work() -> SwitchAudit:
         client = await _client(settings)
         async with _store(settings) as store:
-            return await audit_switch(store, client, switch_id)
+            vault = Vault(PostgresCustomerKeys(store.pool), _ring(settings))
+            return await audit_switch(store, client, switch_id, vault)
 
     return _run(work())
 

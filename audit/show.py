@@ -2,7 +2,9 @@
 
 The cross-check folds the stored stream through the domain decider and compares it with the
 state the workflow holds itself: the status query for a running switch, the result for a
-closed one. Any disagreement is listed field by field.
+closed one. Any disagreement is listed field by field. Any other stream (a customer's
+erasure record, say) gets its timeline and chain check only. Sealed personal fields are
+shown as sealed or erased, never as text.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from audit.errors import AuditError
 from audit.timeline import Difference, TimelineEntry, differences, fold_stream, timeline
 from domain.errors import DomainError
+from domain.events import SwitchRequested
 from domain.switch import SwitchState
 from eventstore.chain import BrokenLink, verify_stream
 from eventstore.interface import EventStore
+from privacy.reveal import Opener, labels
 from workflows.messages import STATUS_QUERY, SwitchResult
+
+NOT_A_SWITCH = "none (not a switch's stream: timeline and chain only)"
 
 
 @dataclass
@@ -66,11 +72,18 @@ async def workflow_state(client: Client, switch_id: str) -> tuple[str, SwitchSta
         raise AuditError(f"Temporal refused {switch_id!r}: {error.message}") from None
 
 
-async def audit_switch(store: EventStore, client: Client, switch_id: str) -> SwitchAudit:
+async def audit_switch(
+    store: EventStore, client: Client, switch_id: str, personal: Opener | None = None
+) -> SwitchAudit:
     events = await store.read_stream(switch_id)
     if not events:
         raise AuditError(f"no stream {switch_id!r} in the event store")
-    report = SwitchAudit(switch_id, timeline(events), verify_stream(switch_id, events), "UNKNOWN")
+    found = await labels((e.data for e in events), personal) if personal else {}
+    entries = timeline(events, found)
+    report = SwitchAudit(switch_id, entries, verify_stream(switch_id, events), "UNKNOWN")
+    if events[0].type != SwitchRequested.__name__:
+        report.workflow_status = NOT_A_SWITCH
+        return report
     report.workflow_status, live = await workflow_state(client, switch_id)
     try:
         folded = fold_stream(events)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.personal import Sealed, is_sealed
 from domain.switch import SwitchState, event_from_record, fold
 from eventstore.model import RecordedEvent
 
@@ -64,18 +65,48 @@ def source_of(metadata: Mapping[str, Any]) -> str:
     return causation
 
 
-def timeline(events: Sequence[RecordedEvent]) -> list[TimelineEntry]:
+def timeline(
+    events: Sequence[RecordedEvent], personal: Mapping[Sealed, str] | None = None
+) -> list[TimelineEntry]:
+    """One entry per event. A field holding a sealed personal value is always shown, as its
+    label from `personal` (sealed for whom, or erased: never its text)."""
+    labels = personal or {}
     return [
         TimelineEntry(
             version=event.version,
             recorded_at=event.recorded_at,
             event=event.type,
             source=source_of(event.metadata),
-            key_fields={k: event.data[k] for k in _KEY_FIELDS if event.data.get(k) is not None},
+            key_fields=_key_fields(event.data, labels),
             hash=event.hash,
         )
         for event in events
     ]
+
+
+def _key_fields(data: Mapping[str, Any], labels: Mapping[Sealed, str]) -> dict[str, Any]:
+    fields = {k: data[k] for k in _KEY_FIELDS if data.get(k) is not None}
+    for name, value in data.items():
+        shown = _labelled(value, labels)
+        if shown is not value:
+            fields[name] = shown
+    return fields
+
+
+def _labelled(value: Any, labels: Mapping[Sealed, str]) -> Any:
+    """`value` with each sealed value replaced by its label; `value` itself if none."""
+    if is_sealed(value):
+        sealed = Sealed.from_json(value)
+        return labels.get(sealed, f"[sealed for {sealed.customer_ref}]")
+    if isinstance(value, Mapping):
+        items = {key: _labelled(item, labels) for key, item in value.items()}
+        changed = any(items[key] is not value[key] for key in items)
+        return items if changed else value
+    if isinstance(value, list):
+        elements = [_labelled(item, labels) for item in value]
+        changed = any(new is not old for new, old in zip(elements, value, strict=True))
+        return elements if changed else value
+    return value
 
 
 def fold_stream(events: Sequence[RecordedEvent]) -> SwitchState | None:

@@ -1,13 +1,17 @@
-"""Opening the sealed values inside decoded data, for an operator's eyes only.
+"""Showing the sealed values inside stored or decoded data.
 
 `reveal` walks any JSON value and replaces each sealed value by what the vault says about
-it: the text, or that it was erased, or why it cannot be opened. It is a view: the result
-is not fit to be encoded back, and nothing calls it on a path that stores what it returns.
+it: the text, or that it was erased, or why it cannot be opened. It is for an operator's
+eyes only (the codec server): the result is not fit to be encoded back, and nothing calls
+it on a path that stores what it returns.
+
+`labels` says of each sealed value only whether it can still be opened, never its text:
+timelines and audit reports print those labels, so they carry no personal data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from domain.personal import Erased, Sealed, is_sealed
@@ -49,3 +53,37 @@ async def _opened(sealed: Sealed, opener: Opener) -> dict[str, Any]:
     if isinstance(text, Erased):
         return {**shown, "opened": None, "erased": True}
     return {**shown, "opened": text}
+
+
+ERASED_LABEL = "[erased]"
+
+
+async def labels(values: Iterable[Any], opener: Opener) -> dict[Sealed, str]:
+    """A label for every sealed value found in `values`: sealed (for whom), or erased."""
+    found: dict[Sealed, str] = {}
+    for value in values:
+        for sealed in _sealed_in(value):
+            if sealed not in found:
+                found[sealed] = await _label(sealed, opener)
+    return found
+
+
+def _sealed_in(value: Any) -> Iterator[Sealed]:
+    if is_sealed(value):
+        yield Sealed.from_json(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _sealed_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _sealed_in(item)
+
+
+async def _label(sealed: Sealed, opener: Opener) -> str:
+    try:
+        text = await opener.open(sealed)
+    except PrivacyError as error:
+        return f"[sealed, unreadable: {error}]"
+    if isinstance(text, Erased):
+        return ERASED_LABEL
+    return f"[sealed for {sealed.customer_ref}]"

@@ -1,16 +1,25 @@
 """`switching dev --demo N --exit-when-done` from a fresh data folder exits 0; a restarted
 stack still holds every switch, the event store agrees with Temporal for each, the real
-`temporal` CLI finds them by search attribute, and SIGTERM leaves nothing running."""
+`temporal` CLI finds them by search attribute and decodes them through the stack's codec
+server, no demo customer's address is found in clear in any log, event or stored history,
+and SIGTERM leaves nothing running."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import contextlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
+from temporalio.client import Client
 
+from devstack.demo import customers
+from devstack.lockfile import StackInfo
 from domain.lifecycle import Status
 from tests.e2e.conftest import (
     BIN,
@@ -19,8 +28,11 @@ from tests.e2e.conftest import (
     Ports,
     Stack,
     check_store_agrees_with_temporal,
+    demo_switches,
+    stack_client,
     start_stack,
 )
+from tests.e2e.privacy_scan import event_texts, leaks, log_texts, raw_history_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -89,5 +101,57 @@ async def test_the_demo_runs_to_its_expected_outcomes_and_survives_a_restart(
     assert report["timeline"][-1]["detail"].startswith("kind=ACTIVE")
     assert some_active in await _switching("list", "--status", "ACTIVE", data=data_dir)
 
+    await _no_personal_data_in_clear(info, data_dir, demo, again)
+    shown = await _temporal_show(info.temporal_address, some_active, data_dir, ports)
+    switch = next(item.switch for item in checked if item.switch.switch_id == some_active)
+    assert customers.supply_address(switch) in shown, "the codec server opens the memo"
+    assert switch.mpxn in shown
+
     assert await again.stop() == 0, again.output()
     again.assert_nothing_left()
+
+
+async def _no_personal_data_in_clear(info: StackInfo, data: Path, *stacks: Stack) -> None:
+    switches = demo_switches(data)
+    addresses = [customers.supply_address(switch) for switch in switches]
+    plain = await Client.connect(info.temporal_address)
+    texts = {
+        **log_texts(data / "logs", *(stack.log for stack in stacks)),
+        **await event_texts(info.database_url),
+        **await raw_history_texts(plain, [switch.switch_id for switch in switches]),
+    }
+    assert len(texts) > len(switches), "the scan read the logs, events and histories"
+    assert leaks(addresses, texts) == []
+    # The scan is meaningful: the same histories decode to the sealed addresses.
+    client = await stack_client(info, data)
+    described = await client.get_workflow_handle(switches[0].switch_id).describe()
+    sealed = (await described.memo())["customer"]["supply_address"]
+    assert set(sealed) == {"customer_ref", "key_id", "nonce", "ciphertext"}
+
+
+async def _temporal_show(address: str, workflow_id: str, data: Path, ports: Ports) -> str:
+    token = (data / "keys" / "codec-token").read_text().strip()
+    process = await asyncio.create_subprocess_exec(
+        str(BIN / "temporal"),
+        *("workflow", "show", "-w", workflow_id, "--address", address, "--output", "json"),
+        *("--codec-endpoint", f"http://127.0.0.1:{ports.codec}/{{namespace}}"),
+        *("--codec-auth", f"Bearer {token}"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    return _decoded_text(json.loads(out))
+
+
+def _decoded_text(value: Any) -> str:
+    """The document's strings, each base64 one (payload data) also decoded."""
+    if isinstance(value, dict):
+        return " ".join(_decoded_text(item) for item in value.values())
+    if isinstance(value, list):
+        return " ".join(_decoded_text(item) for item in value)
+    if isinstance(value, str):
+        with contextlib.suppress(binascii.Error, ValueError):
+            return f"{value} {base64.b64decode(value, validate=True).decode(errors='replace')}"
+        return value
+    return ""

@@ -346,8 +346,8 @@ def simulator_command(
 
     from config import Settings
     from css.pki import init_pki
-    from css.simulator import FaultSettings, LifecycleSettings, SimulatorConfig
-    from css.simulator.server import serve_until_stopped
+    from simulator import FaultSettings, LifecycleSettings, SimulatorConfig
+    from simulator.server import port_from_env, serve_until_stopped
 
     settings = Settings.from_env()
     default_receiver = settings.receiver_url
@@ -356,7 +356,7 @@ def simulator_command(
     config = SimulatorConfig(
         pki_dir=init_pki(pki_dir or settings.pki_dir).root,
         host=host,
-        port=settings.simulator_port if port is None else port,
+        port=port_from_env() if port is None else port,
         receiver_url=receiver_url or default_receiver,
         clock_speed=clock_speed,
         clock_start=clock_start,
@@ -632,7 +632,7 @@ def receiver_command(
 ) -> None:
     """Run the CSS notification receiver: mutual TLS, verify, store, answer 202, signal."""
     from config import Settings
-    from css.inbound import service
+    from receiver import service
 
     try:
         settings = Settings.from_env()

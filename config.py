@@ -32,7 +32,8 @@ def _seconds(env: Mapping[str, str], name: str, default: timedelta) -> timedelta
     return timedelta(seconds=value)
 
 
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
+def port_setting(env: Mapping[str, str], name: str, default: int) -> int:
+    """A TCP port from the environment; also read by the dev-only tools' own settings."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -68,7 +69,6 @@ class Settings:
     css_url: str = "https://127.0.0.1:8443"
     receiver_host: str = "127.0.0.1"
     receiver_port: int = 8444
-    simulator_port: int = 8443
     gaining_supplier_id: str = "GAIN"
     withdrawal_window: timedelta = field(default=timedelta(minutes=10))
     reconcile_grace: timedelta = field(default=timedelta(hours=1))
@@ -105,15 +105,14 @@ class Settings:
             task_queue=_text(env, "SWITCHING_TASK_QUEUE", default.task_queue),
             css_url=_text(env, "CSS_URL", default.css_url),
             receiver_host=_text(env, "RECEIVER_HOST", default.receiver_host),
-            receiver_port=_port(env, "RECEIVER_PORT", default.receiver_port),
-            simulator_port=_port(env, "SIMULATOR_PORT", default.simulator_port),
+            receiver_port=port_setting(env, "RECEIVER_PORT", default.receiver_port),
             gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", default.gaining_supplier_id),
             withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", default.withdrawal_window),
             reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", default.reconcile_grace),
             key_file_override=Path(env["SWITCHING_KEY_FILE"])
             if env.get("SWITCHING_KEY_FILE")
             else None,
-            codec_port=_port(env, "CODEC_SERVER_PORT", default.codec_port),
+            codec_port=port_setting(env, "CODEC_SERVER_PORT", default.codec_port),
         )
 
 

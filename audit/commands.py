@@ -25,13 +25,13 @@ from config import Settings
 from eventstore.database import resolve_database_url
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
-from eventstore.projections import Projector
-from eventstore.switch_read_model import SwitchReadModel, live_rows
 from privacy.codec import EncryptionCodec
 from privacy.customer_keys import PostgresCustomerKeys
 from privacy.errors import PrivacyError
 from privacy.keys import KeyRing, load_ring
 from privacy.vault import Vault
+from readmodels.projector import Projector
+from readmodels.switch import SwitchReadModel, live_rows
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
 

@@ -27,17 +27,18 @@ from temporalio.testing import WorkflowEnvironment
 
 from bench.database import fresh_database
 from config import default_key_file
-from css.inbound.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
-from css.inbound.server import Receiver, ReceiverParts, ReceiverSettings
-from css.inbound.temporal import TemporalSink
 from css.pki import init_pki
-from css.simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
 from devstack import supervisor
 from devstack.children import Child, ChildSpec, spawn
 from devstack.errors import StackError
 from eventstore.postgres import PostgresEventStore
 from privacy.codec import engine_codec
 from privacy.keys import create_key_file
+from readmodels.registrations import RegistrationDirectory
+from receiver.postgres import PostgresDeliveryLedger
+from receiver.server import Receiver, ReceiverParts, ReceiverSettings
+from receiver.temporal import TemporalSink
+from simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
 from workflows import search_attributes
 from workflows.converter import data_converter
 
@@ -111,7 +112,7 @@ async def _running(
         parts = ReceiverParts(
             store=store,
             ledger=PostgresDeliveryLedger(store.pool),
-            directory=PostgresSwitchDirectory(store.pool),
+            directory=RegistrationDirectory(store, store.pool),
             sink=TemporalSink.for_client(client),
         )
         receiver = Receiver(ReceiverSettings("127.0.0.1", 0, folder / "pki"), parts)

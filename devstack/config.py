@@ -38,10 +38,10 @@ class StackConfig:
     codec_port: int = 8234
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> StackConfig:
+    def from_settings(cls, settings: Settings, simulator_port: int) -> StackConfig:
         return cls(
             data_dir=settings.data_dir,
-            simulator_port=settings.simulator_port,
+            simulator_port=simulator_port,
             receiver_port=settings.receiver_port,
             database_url=settings.database_url,
             namespace=settings.temporal_namespace,

@@ -11,12 +11,10 @@ from typing import Final
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
     Identity,
-    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -25,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import DATE, JSON, TIMESTAMP, UUID
+from sqlalchemy.dialects.postgresql import JSON, TIMESTAMP, UUID
 
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(column_0_label)s",
@@ -81,52 +79,4 @@ events = Table(
     CheckConstraint("schema_version >= 1", name="schema_version_positive"),
     CheckConstraint(f"hash {_HASH_FORMAT}", name="hash_is_sha256"),
     CheckConstraint(f"previous_hash {_HASH_FORMAT}", name="previous_hash_is_sha256"),
-)
-
-# Where each projection has got to in the global order. A projector moves its checkpoint
-# in the same transaction as the rows it writes, so rows and checkpoint never disagree.
-projection_checkpoints = Table(
-    "projection_checkpoints",
-    metadata,
-    Column("name", Text, nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=text("now()")),
-    PrimaryKeyConstraint("name"),
-    CheckConstraint("position >= 0", name="position_not_negative"),
-)
-
-# The switch read model: one row per switch, the state `domain.switch.evolve` folds its
-# stream into, flattened for operations and reporting. No personal data: identifiers of
-# meter points and registrations only.
-switch_read_model = Table(
-    "switch_read_model",
-    metadata,
-    Column("switch_id", Text, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("terminal", Boolean, nullable=False),
-    Column("fuel", Text, nullable=False),
-    Column("mpxn", Text, nullable=False),
-    Column("market_sector", Text, nullable=False),
-    Column("registration_id", Text, nullable=True),
-    Column("requested_supply_start_date", DATE, nullable=True),
-    Column("supply_start_date", DATE, nullable=True),
-    Column("requested_at", TIMESTAMP(timezone=True), nullable=False),
-    Column("submitted_at", TIMESTAMP(timezone=True), nullable=True),
-    Column("objection_window_end", TIMESTAMP(timezone=True), nullable=True),
-    Column("two_day_target", TIMESTAMP(timezone=True), nullable=True),
-    Column("backstop", TIMESTAMP(timezone=True), nullable=True),
-    Column("updated_at", TIMESTAMP(timezone=True), nullable=False),
-    Column("reason_code", Text, nullable=True),
-    Column("objection_standing", Boolean, nullable=False),
-    Column("withdrawal_requested", Boolean, nullable=False),
-    Column("deadline_missed", Boolean, nullable=False),
-    Column("compensation_due", Boolean, nullable=False),
-    Column("compensation_pence", Integer, nullable=False),
-    Column("stuck", Boolean, nullable=False),
-    Column("stream_version", BigInteger, nullable=False),
-    Column("last_position", BigInteger, nullable=False),
-    PrimaryKeyConstraint("switch_id"),
-    Index("ix_switch_read_model_status", "status"),
-    Index("ix_switch_read_model_registration_id", "registration_id"),
-    Index("ix_switch_read_model_mpxn", "mpxn"),
 )

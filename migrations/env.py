@@ -14,8 +14,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
-import privacy.schema  # noqa: F401  (its table joins the shared metadata on import)
+import privacy.schema  # noqa: F401
+import readmodels.schema  # noqa: F401  (their tables join the shared metadata on import)
+import receiver.schema  # noqa: F401
 from config import Settings
 from eventstore.database import resolve_database_url, run_on_connection
 from eventstore.schema import metadata

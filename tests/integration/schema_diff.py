@@ -9,8 +9,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
-import privacy.schema  # noqa: F401  (its table joins the shared metadata on import)
+import privacy.schema  # noqa: F401
+import readmodels.schema  # noqa: F401  (their tables join the shared metadata on import)
+import receiver.schema  # noqa: F401
 from eventstore.database import sqlalchemy_url
 from eventstore.schema import metadata
 

@@ -24,9 +24,9 @@ from audit.offline import verify_bundle
 from audit.rebuild import rebuild_and_compare
 from audit.show import SwitchAudit, audit_switch
 from domain.lifecycle import NotificationKind, Status
-from eventstore.projections import Projector
-from eventstore.switch_read_model import SwitchReadModel, row_of
 from privacy.codec import ENCODING
+from readmodels.projector import Projector
+from readmodels.switch import SwitchReadModel, row_of
 from tests.codec import TEST_CODEC
 from tests.integration.workflow.conftest import Engine
 from workflows.messages import SwitchResult

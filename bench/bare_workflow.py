@@ -18,8 +18,6 @@ from datetime import timedelta
 from temporalio import activity, workflow
 from temporalio.worker import Worker
 
-from config import Settings
-from privacy.codec import engine_codec
 from workflows.client import connect as connect_temporal
 
 BARE_SIGNAL = "bare_notification"
@@ -65,6 +63,11 @@ class BareWorkflow:
 
 
 async def serve(address: str, task_queue: str) -> None:
+    # Imported here, not at the top: the sandbox re-imports this module to validate the
+    # workflow, and the settings module touches the file system as it loads.
+    from config import Settings
+    from privacy.codec import engine_codec
+
     # The driver's client uses the engine's converter and codec; the worker must decode alike.
     settings = Settings.from_env()
     client = await connect_temporal(address, "default", codec=engine_codec(settings.key_file))

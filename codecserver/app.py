@@ -74,10 +74,12 @@ def build_app(codec: EncryptionCodec, opener: Opener, config: CodecServerConfig)
                 _authorise(request, config.token)
                 namespace = _namespace(request, config.namespaces)
                 payloads = await _payloads(request, config.max_body_bytes)
-                result, opened = await work(payloads)
             except _Refused as refused:
                 return JSONResponse({"error": str(refused)}, status_code=refused.status)
+            try:
+                result, opened = await work(payloads)
             except PrivacyError as error:
+                # The message names a key or a customer reference, never a payload's content.
                 log.warning("%s refused for namespace %s: %s", direction, namespace, error)
                 return JSONResponse({"error": str(error)}, status_code=422)
             log.info(

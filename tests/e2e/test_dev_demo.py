@@ -7,13 +7,9 @@ and SIGTERM leaves nothing running."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import contextlib
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from temporalio.client import Client
@@ -33,20 +29,16 @@ from tests.e2e.conftest import (
     start_stack,
 )
 from tests.e2e.privacy_scan import event_texts, leaks, log_texts, raw_history_texts
+from tests.temporal_cli import temporal, texts
 
 pytestmark = pytest.mark.e2e
 
 
 async def _temporal_list(address: str, query: str) -> set[str]:
-    process = await asyncio.create_subprocess_exec(
-        str(BIN / "temporal"),
-        *("workflow", "list", "--address", address, "--query", query, "--output", "jsonl"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    out = await temporal(
+        *("workflow", "list", "--address", address, "--query", query, "--output", "jsonl")
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    rows = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
     return {row["execution"]["workflowId"] for row in rows}
 
 
@@ -131,27 +123,9 @@ async def _no_personal_data_in_clear(info: StackInfo, data: Path, *stacks: Stack
 
 async def _temporal_show(address: str, workflow_id: str, data: Path, ports: Ports) -> str:
     token = (data / "keys" / "codec-token").read_text().strip()
-    process = await asyncio.create_subprocess_exec(
-        str(BIN / "temporal"),
+    out = await temporal(
         *("workflow", "show", "-w", workflow_id, "--address", address, "--output", "json"),
         *("--codec-endpoint", f"http://127.0.0.1:{ports.codec}/{{namespace}}"),
         *("--codec-auth", f"Bearer {token}"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    return _decoded_text(json.loads(out))
-
-
-def _decoded_text(value: Any) -> str:
-    """The document's strings, each base64 one (payload data) also decoded."""
-    if isinstance(value, dict):
-        return " ".join(_decoded_text(item) for item in value.values())
-    if isinstance(value, list):
-        return " ".join(_decoded_text(item) for item in value)
-    if isinstance(value, str):
-        with contextlib.suppress(binascii.Error, ValueError):
-            return f"{value} {base64.b64decode(value, validate=True).decode(errors='replace')}"
-        return value
-    return ""
+    return " ".join(texts(json.loads(out)))

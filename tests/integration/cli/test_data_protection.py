@@ -6,15 +6,11 @@ erased everywhere, and nobody else's data is touched."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -30,6 +26,7 @@ from privacy.keys import load_ring
 from privacy.vault import Vault
 from tests.codec import TEST_KEY_FILE
 from tests.integration.cli.conftest import BIN, RunningEngine, free_port, switching
+from tests.temporal_cli import temporal, texts
 from workflows.signup import SwitchRequest, request_switch
 
 MPAN = "1312345678907"
@@ -109,16 +106,9 @@ async def _start(
 
 async def _show(engine: RunningEngine, switch_id: str, *codec: str) -> str:
     address = engine.env["TEMPORAL_ADDRESS"]
-    process = await asyncio.create_subprocess_exec(
-        str(BIN / "temporal"),
-        *("workflow", "show", "-w", switch_id, "--address", address, "--output", "json"),
-        *codec,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    return await temporal(
+        *("workflow", "show", "-w", switch_id, "--address", address, "--output", "json"), *codec
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
 
 
 def _through(server: CodecServer) -> list[str]:
@@ -128,23 +118,8 @@ def _through(server: CodecServer) -> list[str]:
     ]
 
 
-def _texts(value: Any) -> Iterator[str]:
-    """Every string in a JSON document, and what each decodes to when it is base64 (payload
-    data and metadata values are)."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
-    elif isinstance(value, str):
-        yield value
-        with contextlib.suppress(binascii.Error, ValueError):
-            yield base64.b64decode(value, validate=True).decode(errors="replace")
-
-
 def _holds(document: str, needle: str) -> bool:
-    return needle in document or any(needle in text for text in _texts(json.loads(document)))
+    return needle in document or any(needle in text for text in texts(json.loads(document)))
 
 
 async def test_temporal_holds_ciphertext_that_the_codec_server_decodes(
@@ -225,7 +200,7 @@ async def test_forgetting_a_customer_erases_their_fields_and_nothing_else(
     mine = await _show(running_engine, switches["C-1"], *_through(codec_server))
     assert _holds(mine, MPAN), "nothing but the personal field is lost"
     assert not _holds(mine, CONTACT["C-1"])
-    assert '"erased":true' in "".join(_texts(json.loads(mine)))
+    assert '"erased":true' in "".join(texts(json.loads(mine)))
     theirs = await _show(running_engine, switches["C-2"], *_through(codec_server))
     assert _holds(theirs, CONTACT["C-2"])
 

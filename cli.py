@@ -711,7 +711,8 @@ def bench_switches_command(
     database_url: BenchDatabase = None,
     profile: BenchProfile = False,
 ) -> None:
-    """Switches end to end through Temporal, beside a bare workflow of the same shape."""
+    """Switches end to end through Temporal, beside a bare workflow of the same shape, and
+    with and without the payload codec (throughput side by side)."""
     from bench import commands
     from bench.switches import SwitchesOptions
 

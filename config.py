@@ -57,12 +57,22 @@ def codec_token_file(data_dir: Path) -> Path:
     return data_dir / "keys" / "codec-token"
 
 
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw) if raw else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the processes of the engine need to find each other."""
 
     data_dir: Path = REPO_ROOT / ".data"
+    #: The application role's URL (worker, receiver, operator commands).
     database_url: str | None = None
+    #: The owner role's URL, for migrations; DATABASE_URL when unset.
+    owner_database_url: str | None = None
+    #: The auditor role's URL, for checkpoints and signed bundles; DATABASE_URL when unset.
+    auditor_database_url: str | None = None
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "switching"
@@ -70,6 +80,11 @@ class Settings:
     receiver_host: str = "127.0.0.1"
     receiver_port: int = 8444
     gaining_supplier_id: str = "GAIN"
+    #: The audit private key (auditor only) and the public key verifiers pin.
+    audit_key: Path | None = None
+    audit_public_key: Path | None = None
+    #: Where checkpoints are exported, out of the database's reach.
+    checkpoint_dir: Path | None = None
     withdrawal_window: timedelta = field(default=timedelta(minutes=10))
     reconcile_grace: timedelta = field(default=timedelta(hours=1))
     #: The master key file; None means the dev stack's, under the data folder.
@@ -89,6 +104,12 @@ class Settings:
         return codec_token_file(self.data_dir)
 
     @property
+    def audit_dir(self) -> Path:
+        """The dev stack's audit key pair and exported checkpoints; in production the key
+        lives with the auditor only (SWITCHING_AUDIT_KEY)."""
+        return self.data_dir / "audit"
+
+    @property
     def receiver_url(self) -> str:
         return f"https://{self.receiver_host}:{self.receiver_port}"
 
@@ -100,6 +121,8 @@ class Settings:
         return cls(
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or None,
+            owner_database_url=env.get("DATABASE_OWNER_URL") or None,
+            auditor_database_url=env.get("DATABASE_AUDITOR_URL") or None,
             temporal_address=_text(env, "TEMPORAL_ADDRESS", default.temporal_address),
             temporal_namespace=_text(env, "TEMPORAL_NAMESPACE", default.temporal_namespace),
             task_queue=_text(env, "SWITCHING_TASK_QUEUE", default.task_queue),
@@ -107,11 +130,12 @@ class Settings:
             receiver_host=_text(env, "RECEIVER_HOST", default.receiver_host),
             receiver_port=port_setting(env, "RECEIVER_PORT", default.receiver_port),
             gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", default.gaining_supplier_id),
+            audit_key=_path(env, "SWITCHING_AUDIT_KEY"),
+            audit_public_key=_path(env, "SWITCHING_AUDIT_PUBLIC_KEY"),
+            checkpoint_dir=_path(env, "SWITCHING_CHECKPOINT_DIR"),
             withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", default.withdrawal_window),
             reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", default.reconcile_grace),
-            key_file_override=Path(env["SWITCHING_KEY_FILE"])
-            if env.get("SWITCHING_KEY_FILE")
-            else None,
+            key_file_override=_path(env, "SWITCHING_KEY_FILE"),
             codec_port=port_setting(env, "CODEC_SERVER_PORT", default.codec_port),
         )
 

@@ -80,3 +80,36 @@ events = Table(
     CheckConstraint(f"hash {_HASH_FORMAT}", name="hash_is_sha256"),
     CheckConstraint(f"previous_hash {_HASH_FORMAT}", name="previous_hash_is_sha256"),
 )
+
+# The audit's anchor (written by the auditor role only). The ledger holds every settled
+# event in position order with its hash and the store-wide chain through it; each
+# checkpoint signs the chain's head at a position. Both are append-only.
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("sequence", BigInteger, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("key_id", Text, nullable=False),
+    # The exact signed bytes (canonical JSON), so verification needs no re-encoding.
+    Column("body", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=text("now()")),
+    PrimaryKeyConstraint("sequence"),
+    CheckConstraint("sequence >= 1", name="sequence_positive"),
+    CheckConstraint("position >= 0", name="position_not_negative"),
+)
+
+audit_ledger = Table(
+    "audit_ledger",
+    metadata,
+    Column("position", BigInteger, nullable=False),
+    Column("stream_id", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("event_hash", Text, nullable=False),
+    Column("chain_hash", Text, nullable=False),
+    Column("checkpoint", BigInteger, nullable=False),
+    PrimaryKeyConstraint("position"),
+    UniqueConstraint("stream_id", "version"),
+    CheckConstraint(f"event_hash {_HASH_FORMAT}", name="event_hash_is_sha256"),
+    CheckConstraint(f"chain_hash {_HASH_FORMAT}", name="chain_hash_is_sha256"),
+)

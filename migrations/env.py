@@ -19,6 +19,7 @@ import readmodels.schema  # noqa: F401  (their tables join the shared metadata o
 import receiver.schema  # noqa: F401
 from config import Settings
 from eventstore.database import resolve_database_url, run_on_connection
+from eventstore.roles import OWNER, apply_grants
 from eventstore.schema import metadata
 
 config = context.config
@@ -33,10 +34,14 @@ def do_run_migrations(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # Every revision leaves the roles holding exactly what `eventstore.roles` grants.
+        apply_grants(connection)
 
 
 async def run_from_command_line() -> None:
-    url = config.attributes.get("database_url") or await resolve_database_url(Settings.from_env())
+    url = config.attributes.get("database_url") or await resolve_database_url(
+        Settings.from_env(), OWNER
+    )
     await run_on_connection(url, do_run_migrations)
 
 

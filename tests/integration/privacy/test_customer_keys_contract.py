@@ -1,4 +1,5 @@
-"""One contract for every customer key store: the memory one and PostgreSQL's."""
+"""One contract for every customer key store: the memory one and PostgreSQL's, the latter
+as the application role the engine runs as."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from eventstore import roles
 from privacy.customer_keys import (
     CustomerKey,
     CustomerKeys,
     MemoryCustomerKeys,
     PostgresCustomerKeys,
 )
+from tests.conftest import as_role
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -34,7 +37,8 @@ async def keys(
     if request.param == "memory":
         yield MemoryCustomerKeys()
         return
-    pool = await asyncpg.create_pool(fresh_database_url, min_size=1, max_size=4)
+    app_url = as_role(fresh_database_url, roles.APP)
+    pool = await asyncpg.create_pool(app_url, min_size=1, max_size=4)
     yield PostgresCustomerKeys(pool)
     await pool.close()
 
@@ -81,5 +85,25 @@ async def test_the_database_refuses_a_half_erased_row(fresh_database_url: str) -
                 "INSERT INTO customer_keys VALUES ('C-1', 'dk-a', $1, NULL, now(), now())",
                 b"\x01",
             )
+    finally:
+        await connection.close()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM customer_keys",
+        "UPDATE customer_keys SET customer_ref = 'C-2'",
+        "UPDATE customer_keys SET key_id = 'dk-other'",
+        "TRUNCATE customer_keys",
+    ],
+)
+async def test_the_application_may_erase_a_key_but_not_remove_or_move_one(
+    fresh_database_url: str, statement: str
+) -> None:
+    connection = await asyncpg.connect(as_role(fresh_database_url, roles.APP))
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await connection.execute(statement)
     finally:
         await connection.close()

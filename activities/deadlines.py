@@ -6,36 +6,17 @@ computes new switches with the new table, while histories already recorded keep 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
 from temporalio import activity
 
+from activities.contracts import COMPUTE_DEADLINES, DeadlinesInput, DeadlinesResult
 from domain.calendar import WorkingDayCalendar
-from domain.identifiers import MarketSector
-
-
-@dataclass(frozen=True)
-class DeadlinesInput:
-    submitted_at: datetime
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-
-
-@dataclass(frozen=True)
-class DeadlinesResult:
-    supply_start_date: date
-    expected_objection_window_end: datetime
-    two_day_target: datetime
-    backstop: datetime
-    calendar_version: str
 
 
 class DeadlineActivities:
     def __init__(self, calendar: WorkingDayCalendar) -> None:
         self._calendar = calendar
 
-    @activity.defn(name="compute_deadlines")
+    @activity.defn(name=COMPUTE_DEADLINES.name)
     async def compute_deadlines(self, request: DeadlinesInput) -> DeadlinesResult:
         return compute(self._calendar, request)
 

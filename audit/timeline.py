@@ -5,13 +5,13 @@ Kept free of database and Temporal imports so the offline bundle verifier shares
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from domain.personal import Sealed, is_sealed
+from domain.records import flat_fields
 from domain.switch import SwitchState, event_from_record, fold
 from eventstore.model import RecordedEvent
 
@@ -130,10 +130,11 @@ def differences(store: SwitchState | None, other: SwitchState | None) -> list[Di
         if store is other:
             return []
         return [Difference("state", _summary(store), _summary(other))]
+    theirs = flat_fields(other)
     return [
-        Difference(f.name, getattr(store, f.name), getattr(other, f.name))
-        for f in dataclasses.fields(SwitchState)
-        if getattr(store, f.name) != getattr(other, f.name)
+        Difference(name, value, theirs[name])
+        for name, value in flat_fields(store).items()
+        if value != theirs[name]
     ]
 
 

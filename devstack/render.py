@@ -47,8 +47,8 @@ def report(result: SwitchReport) -> RenderableType:
     rows: list[tuple[str, Any]] = [
         ("switch", state.switch_id),
         ("status", f"{state.status} (workflow {result.execution.lower()})"),
-        ("fuel / sector", f"{state.fuel} / {state.market_sector}"),
-        ("meter point", state.mpxn),
+        ("fuel / sector", f"{state.details.fuel} / {state.details.market_sector}"),
+        ("meter point", state.details.mpxn),
         ("registration", state.registration_id),
         ("supply start date", state.supply_start_date),
         ("objection window ends", state.objection_window_end),

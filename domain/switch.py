@@ -17,9 +17,10 @@ lift instants, not from the order the messages reached us.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import ClassVar
 
 from domain.errors import DomainError
 from domain.events import (
@@ -39,7 +40,6 @@ from domain.events import (
     event_from_record,
     event_to_record,
 )
-from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import (
     STAGE_OF_NOTIFICATION,
     STAGE_OF_STATUS,
@@ -48,6 +48,9 @@ from domain.lifecycle import (
     NotificationKind,
     Status,
 )
+from domain.notification import Notification
+from domain.records import EMBEDDED, Upcaster
+from domain.request import SwitchDetails
 
 # Re-exported so readers of stored streams need one import: the decider and its codec.
 __all__ = [
@@ -75,14 +78,8 @@ class TransitionRefused(DomainError):
 @dataclass(frozen=True)
 class RequestSwitch:
     switch_id: str
-    fuel: Fuel
-    mpxn: str
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-    change_of_occupancy: bool
-    erroneous_transfer: bool
+    details: SwitchDetails
     requested_at: datetime
-    shipper_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,13 +110,7 @@ class RecordSubmissionRefused:
 class ApplyNotification:
     """A CSS notification (or a status read back from CSS when reconciling)."""
 
-    message_id: str
-    kind: NotificationKind
-    registration_id: str
-    occurred_at: datetime
-    objection_window_end: datetime | None = None
-    supply_start_date: date | None = None
-    reason_code: str | None = None
+    notification: Notification
     source: str = "css"  # "css" for a pushed notification, "reconciliation" for a status read
 
 
@@ -171,17 +162,21 @@ Command = (
 
 @dataclass(frozen=True)
 class SwitchState:
+    """What the engine knows about one switch: its events folded by `evolve`.
+
+    Carried across continue-as-new, returned as the workflow's result and answered to its
+    status query, the state's record is a versioned contract: a change of shape raises
+    `SCHEMA_VERSION` and adds the upcaster from the version before (`domain.records`).
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = {}
+
     switch_id: str
     status: Status
-    fuel: Fuel
-    mpxn: str
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-    change_of_occupancy: bool
-    erroneous_transfer: bool
+    details: SwitchDetails = field(metadata=EMBEDDED)
     requested_at: datetime
     updated_at: datetime
-    shipper_id: str | None = None
     supply_start_date: date | None = None
     objection_window_end: datetime | None = None
     two_day_target: datetime | None = None
@@ -261,19 +256,7 @@ def _require(value: datetime | None) -> datetime:
 def _decide_request(state: SwitchState | None, command: RequestSwitch) -> list[Event]:
     if state is not None:
         raise TransitionRefused(f"RequestSwitch refused: switch {state.switch_id} already exists")
-    return [
-        SwitchRequested(
-            switch_id=command.switch_id,
-            fuel=command.fuel,
-            mpxn=command.mpxn,
-            market_sector=command.market_sector,
-            requested_supply_start_date=command.requested_supply_start_date,
-            change_of_occupancy=command.change_of_occupancy,
-            erroneous_transfer=command.erroneous_transfer,
-            shipper_id=command.shipper_id,
-            at=command.requested_at,
-        )
-    ]
+    return [SwitchRequested(command.switch_id, command.details, command.requested_at)]
 
 
 def _decide_step(
@@ -311,27 +294,18 @@ def _decide_withdraw(state: SwitchState, command: Withdraw) -> list[Event]:
 
 
 def _decide_notification(state: SwitchState, command: ApplyNotification) -> list[Event]:
-    if command.message_id in state.seen_message_ids:
+    notification = command.notification
+    if notification.message_id in state.seen_message_ids:
         return []
-    if state.registration_id is not None and command.registration_id != state.registration_id:
+    registration_id = notification.registration_id
+    if state.registration_id is not None and registration_id != state.registration_id:
         raise TransitionRefused(
-            f"ApplyNotification refused: it is for registration {command.registration_id}, "
+            f"ApplyNotification refused: it is for registration {registration_id}, "
             f"the switch holds {state.registration_id}"
         )
-    stale = state.terminal or STAGE_OF_NOTIFICATION[command.kind] < STAGE_OF_STATUS[state.status]
-    return [
-        NotificationApplied(
-            message_id=command.message_id,
-            kind=command.kind,
-            registration_id=command.registration_id,
-            occurred_at=command.occurred_at,
-            objection_window_end=command.objection_window_end,
-            supply_start_date=command.supply_start_date,
-            reason_code=command.reason_code,
-            source=command.source,
-            stale=stale,
-        )
-    ]
+    stage = STAGE_OF_NOTIFICATION[notification.kind]
+    stale = state.terminal or stage < STAGE_OF_STATUS[state.status]
+    return [NotificationApplied(notification, command.source, stale)]
 
 
 # --- evolve --------------------------------------------------------------------------------
@@ -351,16 +325,10 @@ def _created(event: SwitchRequested) -> SwitchState:
     return SwitchState(
         switch_id=event.switch_id,
         status=Status.REQUESTED,
-        fuel=event.fuel,
-        mpxn=event.mpxn,
-        market_sector=event.market_sector,
-        requested_supply_start_date=event.requested_supply_start_date,
-        change_of_occupancy=event.change_of_occupancy,
-        erroneous_transfer=event.erroneous_transfer,
-        shipper_id=event.shipper_id,
+        details=event.details,
         requested_at=event.at,
         updated_at=event.at,
-        supply_start_date=event.requested_supply_start_date,
+        supply_start_date=event.details.requested_supply_start_date,
         version=1,
     )
 
@@ -403,28 +371,29 @@ def _apply(state: SwitchState, event: Event) -> SwitchState:
 
 
 def _apply_notification(state: SwitchState, event: NotificationApplied) -> SwitchState:
-    seen = (*state.seen_message_ids, event.message_id)
-    state = replace(state, seen_message_ids=seen, registration_id=event.registration_id)
-    if event.kind is NotificationKind.OBJECTION_RAISED:
-        raised = _latest(state.objection_raised_at, event.occurred_at)
+    told = event.notification
+    seen = (*state.seen_message_ids, told.message_id)
+    state = replace(state, seen_message_ids=seen, registration_id=told.registration_id)
+    if told.kind is NotificationKind.OBJECTION_RAISED:
+        raised = _latest(state.objection_raised_at, told.occurred_at)
         state = replace(state, objection_raised_at=raised)
-    elif event.kind is NotificationKind.OBJECTION_LIFTED:
-        lifted = _latest(state.objection_lifted_at, event.occurred_at)
+    elif told.kind is NotificationKind.OBJECTION_LIFTED:
+        lifted = _latest(state.objection_lifted_at, told.occurred_at)
         state = replace(state, objection_lifted_at=lifted)
     # Facts CSS holds better than our estimates, kept even from a stale message.
-    if event.objection_window_end is not None and (
+    if told.objection_window_end is not None and (
         state.status in (Status.SUBMITTED, Status.PENDING) or not event.stale
     ):
-        state = replace(state, objection_window_end=event.objection_window_end)
-    if event.supply_start_date is not None:
-        state = replace(state, supply_start_date=event.supply_start_date)
+        state = replace(state, objection_window_end=told.objection_window_end)
+    if told.supply_start_date is not None:
+        state = replace(state, supply_start_date=told.supply_start_date)
     if event.stale:
         return state
-    if event.reason_code is not None:
-        state = replace(state, reason_code=event.reason_code)
-    if event.kind is not NotificationKind.WITHDRAWN:
-        state = replace(state, stuck=state.stuck and not _ends_wait(event.kind))
-    return replace(state, status=_status_after(state, event.kind))
+    if told.reason_code is not None:
+        state = replace(state, reason_code=told.reason_code)
+    if told.kind is not NotificationKind.WITHDRAWN:
+        state = replace(state, stuck=state.stuck and not _ends_wait(told.kind))
+    return replace(state, status=_status_after(state, told.kind))
 
 
 def _ends_wait(kind: NotificationKind) -> bool:

@@ -20,6 +20,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from domain.calendar import WorkingDayCalendar, england_and_wales
 from domain.errors import DomainError
 from domain.identifiers import Fuel, MarketSector, parse_mpid, parse_mpxn
+from domain.request import SwitchDetails
 from workflows.messages import TASK_QUEUE, WORKFLOW_NAME, SwitchInput, SwitchResult
 
 # Letters, digits and a few separators: a switch id is a reference, never a customer's name.
@@ -80,8 +81,7 @@ def validate_request(
         raise InvalidSwitchRequest(str(error)) from None
     if fuel is Fuel.GAS and shipper is None:
         raise InvalidSwitchRequest("shipper_id is required for a gas switch")
-    return SwitchInput(
-        switch_id=request.switch_id,
+    details = SwitchDetails(
         fuel=fuel,
         mpxn=mpxn,
         market_sector=sector,
@@ -89,6 +89,10 @@ def validate_request(
         change_of_occupancy=request.change_of_occupancy,
         erroneous_transfer=request.erroneous_transfer,
         shipper_id=shipper,
+    )
+    return SwitchInput(
+        switch_id=request.switch_id,
+        details=details,
         withdrawal_window_seconds=timings.withdrawal_window.total_seconds(),
         reconcile_grace_seconds=timings.reconcile_grace.total_seconds(),
     )

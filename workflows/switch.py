@@ -18,27 +18,38 @@ import dataclasses
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.deadlines import DeadlineActivities, DeadlinesInput
-    from activities.events import AppendInput, EventActivities, EventRecord
-    from activities.registration import (
-        NON_RETRYABLE as CSS_NON_RETRYABLE,
-    )
-    from activities.registration import (
+    from activities.contracts import (
+        APPEND_SWITCH_EVENTS,
+        COMPUTE_DEADLINES,
+        CSS_NON_RETRYABLE,
+        CSS_REFUSED,
+        READ_REGISTRATION,
+        STORE_NON_RETRYABLE,
+        SUBMIT_REGISTRATION,
+        WITHDRAW_REGISTRATION,
+        Activity,
+        AppendInput,
+        DeadlinesInput,
+        EventRecord,
         ReadInput,
         ReadResult,
-        RegistrationActivities,
         SubmitInput,
         WithdrawInput,
     )
     from domain.events import SCHEMA_VERSIONS, Event, NotificationApplied, event_to_record
     from domain.lifecycle import Status
+    from domain.notification import Notification
+
+    # The sandbox resolves a payload type's annotations in its own module, so every module
+    # defining a type the payloads carry is imported here, used or not.
+    from domain.request import SwitchDetails  # noqa: F401
     from domain.switch import (
         ApplyNotification,
         Command,
@@ -62,7 +73,6 @@ with workflow.unsafe.imports_passed_through():
         STATUS_QUERY,
         WITHDRAW_UPDATE,
         WORKFLOW_NAME,
-        NotificationSignal,
         SwitchInput,
         SwitchResult,
         WithdrawRequest,
@@ -74,7 +84,7 @@ MAX_RECONCILE_BACKOFF = timedelta(days=1)
 _STORE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     maximum_interval=timedelta(seconds=30),
-    non_retryable_error_types=["ConcurrencyError", "StoreIntegrityError"],
+    non_retryable_error_types=list(STORE_NON_RETRYABLE),
 )
 _CSS_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
@@ -82,6 +92,21 @@ _CSS_RETRY = RetryPolicy(
     non_retryable_error_types=list(CSS_NON_RETRYABLE),
 )
 _LOCAL_RETRY = RetryPolicy(maximum_attempts=5)
+
+I = TypeVar("I")  # noqa: E741 (an activity's input type, beside R for its result's)
+R = TypeVar("R")
+
+
+async def _call(contract: Activity[I, R], arg: I, limit: timedelta, retry_policy: RetryPolicy) -> R:
+    """Run an activity by its contract: its name, and the type its result decodes to."""
+    result: R = await workflow.execute_activity(
+        contract.name,
+        arg,
+        result_type=contract.result_type,
+        start_to_close_timeout=limit,
+        retry_policy=retry_policy,
+    )
+    return result
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -138,11 +163,12 @@ class SwitchWorkflow:
 
     async def _submit(self, inp: SwitchInput) -> None:
         now = workflow.now()
-        deadlines = await workflow.execute_activity_method(
-            DeadlineActivities.compute_deadlines,
-            DeadlinesInput(now, self.state.market_sector, self.state.requested_supply_start_date),
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=_LOCAL_RETRY,
+        details = self.state.details
+        deadlines = await _call(
+            COMPUTE_DEADLINES,
+            DeadlinesInput(now, details.market_sector, details.requested_supply_start_date),
+            timedelta(seconds=10),
+            _LOCAL_RETRY,
         )
         await self._apply(
             RecordDeadlines(**dataclasses.asdict(deadlines), at=now),
@@ -151,12 +177,14 @@ class SwitchWorkflow:
         # One message id per switch: a post that timed out after CSS accepted it is resent
         # with the same id, and CSS answers with the registration it already holds.
         message_id = f"{self.state.switch_id}:registration"
+        ssd = self.state.supply_start_date
+        assert ssd is not None, "the deadlines just recorded fix the supply start date"
         try:
-            ack = await workflow.execute_activity_method(
-                RegistrationActivities.submit_registration,
-                SubmitInput(message_id=message_id, sent_at=now, state=self.state),
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=_CSS_RETRY,
+            ack = await _call(
+                SUBMIT_REGISTRATION,
+                SubmitInput(message_id, now, ssd, details),
+                timedelta(seconds=30),
+                _CSS_RETRY,
             )
         except ActivityError as error:
             refusal = _css_refusal(error)
@@ -219,11 +247,8 @@ class SwitchWorkflow:
         registration_id = self.state.registration_id
         assert registration_id is not None
         try:
-            found = await workflow.execute_activity_method(
-                RegistrationActivities.read_registration,
-                ReadInput(registration_id),
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=_CSS_RETRY,
+            found = await _call(
+                READ_REGISTRATION, ReadInput(registration_id), timedelta(seconds=30), _CSS_RETRY
             )
         except ActivityError as error:
             # A read CSS refused, or whose answer failed verification, tells us nothing: the
@@ -231,24 +256,16 @@ class SwitchWorkflow:
             workflow.logger.warning("reconciliation %s failed: %s", attempt, error.cause)
             found = ReadResult(kind=None)
         causation = f"reconciliation:{attempt}"
-        if found.kind is not None:
-            command = ApplyNotification(
-                message_id=f"{self.state.switch_id}:reconciliation:{attempt}",
-                kind=found.kind,
-                registration_id=registration_id,
-                occurred_at=found.occurred_at or workflow.now(),
-                objection_window_end=found.objection_window_end,
-                supply_start_date=found.supply_start_date,
-                reason_code=found.reason_code,
-                source="reconciliation",
-            )
-            await self._execute(command, causation)
+        message_id = f"{self.state.switch_id}:reconciliation:{attempt}"
+        read_back = found.as_notification(message_id, registration_id, workflow.now())
+        if read_back is not None:
+            await self._execute(ApplyNotification(read_back, "reconciliation"), causation)
         await self._execute(FlagStuck(attempt=attempt, at=workflow.now()), causation)
 
     # --- handlers ----------------------------------------------------------------------------
 
     @workflow.signal(name=NOTIFICATION_SIGNAL)
-    async def notification(self, signal: NotificationSignal) -> None:
+    async def notification(self, signal: Notification) -> None:
         # CSS may notify before the submission activity has returned its registration id.
         await workflow.wait_condition(
             lambda: (
@@ -256,17 +273,8 @@ class SwitchWorkflow:
                 and (self._state.registration_id is not None or self._state.terminal)
             )
         )
-        command = ApplyNotification(
-            message_id=signal.message_id,
-            kind=signal.kind,
-            registration_id=signal.registration_id,
-            occurred_at=signal.occurred_at,
-            objection_window_end=signal.objection_window_end,
-            supply_start_date=signal.supply_start_date,
-            reason_code=signal.reason_code,
-        )
         try:
-            await self._execute(command, f"css:{signal.message_id}")
+            await self._execute(ApplyNotification(signal), f"css:{signal.message_id}")
         except TransitionRefused as refused:
             # Stored by the receiver already; refusing here must not fail the workflow task.
             workflow.logger.warning("notification %s not applied: %s", signal.message_id, refused)
@@ -295,15 +303,15 @@ class SwitchWorkflow:
     async def _withdraw_at_css(self, request: WithdrawRequest) -> WithdrawResult:
         registration_id = self.state.registration_id
         assert registration_id is not None
-        outcome = await workflow.execute_activity_method(
-            RegistrationActivities.withdraw_registration,
+        outcome = await _call(
+            WITHDRAW_REGISTRATION,
             WithdrawInput(
                 registration_id=registration_id,
                 message_id=f"{self.state.switch_id}:withdrawal:{self.state.version}",
                 reason=request.reason,
             ),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=_CSS_RETRY,
+            timedelta(seconds=30),
+            _CSS_RETRY,
         )
         if outcome.refused_reason_code is not None:
             refused = RecordWithdrawalRefused(
@@ -339,11 +347,11 @@ class SwitchWorkflow:
         records = [
             _record(switch_id, version + i + 1, event, causation) for i, event in enumerate(events)
         ]
-        await workflow.execute_activity_method(
-            EventActivities.append_switch_events,
+        await _call(
+            APPEND_SWITCH_EVENTS,
             AppendInput(stream_id=switch_id, expected_version=version, events=records),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=_STORE_RETRY,
+            timedelta(seconds=30),
+            _STORE_RETRY,
         )
         self._state = fold(events, before)
         _upsert_search_attributes(before, self.state)
@@ -354,17 +362,7 @@ class SwitchWorkflow:
 
 
 def _request_command(inp: SwitchInput, now: datetime) -> RequestSwitch:
-    return RequestSwitch(
-        switch_id=inp.switch_id,
-        fuel=inp.fuel,
-        mpxn=inp.mpxn,
-        market_sector=inp.market_sector,
-        requested_supply_start_date=inp.requested_supply_start_date,
-        change_of_occupancy=inp.change_of_occupancy,
-        erroneous_transfer=inp.erroneous_transfer,
-        requested_at=now,
-        shipper_id=inp.shipper_id,
-    )
+    return RequestSwitch(inp.switch_id, inp.details, now)
 
 
 def _switch_id(state: SwitchState | None, command: Command) -> str:
@@ -382,8 +380,8 @@ def _record(switch_id: str, version: int, event: Event, causation: str) -> Event
         "workflow_run_id": workflow.info().run_id,
     }
     if isinstance(event, NotificationApplied):
-        key = event.message_id
-        metadata["css_message_id"] = event.message_id
+        key = event.notification.message_id
+        metadata["css_message_id"] = key
     else:
         key = f"{switch_id}/{version}"
     return EventRecord(
@@ -398,7 +396,7 @@ def _record(switch_id: str, version: int, event: Event, causation: str) -> Event
 def _css_refusal(error: ActivityError) -> tuple[str, str] | None:
     """(reason code, detail) when CSS refused the request outright, else None."""
     cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.type == "CssRejected":
+    if isinstance(cause, ApplicationError) and cause.type == CSS_REFUSED:
         details = list(cause.details)
         if len(details) == 2:
             return str(details[0]), str(details[1])
@@ -411,7 +409,7 @@ def _upsert_search_attributes(before: SwitchState | None, after: SwitchState) ->
     if before is None or before.status is not after.status:
         updates.append(sa.SWITCH_STATUS.value_set(after.status.value))
     if before is None:
-        updates.append(sa.FUEL.value_set(after.fuel.value))
+        updates.append(sa.FUEL.value_set(after.details.fuel.value))
     if after.supply_start_date is not None and (
         before is None or before.supply_start_date != after.supply_start_date
     ):

@@ -19,6 +19,8 @@ from domain.events import (
 )
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import TERMINAL, NotificationKind, Status
+from domain.notification import Notification
+from domain.request import SwitchDetails
 from domain.switch import (
     COMPENSATION_PENCE,
     ApplyNotification,
@@ -74,13 +76,14 @@ def submitted() -> SwitchState:
 
 
 def note(kind: NotificationKind, n: int, **fields: object) -> ApplyNotification:
-    return ApplyNotification(
+    told = Notification(
         message_id=f"css-{n}",
         kind=kind,
         registration_id=REG,
         occurred_at=T0 + timedelta(hours=n),
         **fields,  # type: ignore[arg-type]
     )
+    return ApplyNotification(told)
 
 
 K = NotificationKind
@@ -182,12 +185,12 @@ class TestOrderingRules:
         assert state.status is Status.REJECTED
 
     def test_notification_for_another_registration_is_refused(self) -> None:
-        other = ApplyNotification("x", K.VALIDATED, "REG-OTHER", T0)
+        other = ApplyNotification(Notification("x", K.VALIDATED, "REG-OTHER", T0))
         with pytest.raises(TransitionRefused, match="REG-OTHER"):
             decide(submitted(), other)
 
     def test_weeks_late_notification_still_applies(self) -> None:
-        late = ApplyNotification("late", K.CONFIRMED, REG, T0 + timedelta(weeks=3))
+        late = ApplyNotification(Notification("late", K.CONFIRMED, REG, T0 + timedelta(weeks=3)))
         state = run(submitted(), note(K.VALIDATED, 1), late)
         assert state is not None
         assert state.status is Status.CONFIRMED
@@ -234,7 +237,7 @@ notifications = st.lists(
 
 def _to_commands(raw: list[tuple[NotificationKind, int, int]]) -> list[ApplyNotification]:
     return [
-        ApplyNotification(f"m-{n}", kind, REG, T0 + timedelta(minutes=minutes))
+        ApplyNotification(Notification(f"m-{n}", kind, REG, T0 + timedelta(minutes=minutes)))
         for kind, n, minutes in raw
     ]
 
@@ -285,11 +288,6 @@ class TestProperties:
 def _request_command() -> RequestSwitch:
     return RequestSwitch(
         switch_id="sw-1",
-        fuel=Fuel.ELECTRICITY,
-        mpxn="1312345678907",
-        market_sector=MarketSector.DOMESTIC,
-        requested_supply_start_date=None,
-        change_of_occupancy=False,
-        erroneous_transfer=False,
+        details=SwitchDetails(Fuel.ELECTRICITY, "1312345678907", MarketSector.DOMESTIC),
         requested_at=T0,
     )

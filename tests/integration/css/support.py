@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import Notification, parse_notification
+from css.messages import NotificationMessage, parse_notification
 from css.pki import PkiPaths
 from domain.identifiers import Fuel, MarketSector
 from simulator import LifecycleSettings, SimulatorConfig
@@ -51,7 +51,7 @@ def registration(**changes: object) -> ScenarioRequest:
 
 @dataclass(frozen=True)
 class Received:
-    notification: Notification
+    notification: NotificationMessage
     kid: str
     body: bytes
 

@@ -25,6 +25,8 @@ from temporalio.testing import WorkflowEnvironment
 from audit.timeline import fold_stream
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
+from domain.notification import Notification
+from domain.request import SwitchDetails
 from domain.switch import SwitchState
 from eventstore.postgres import PostgresEventStore
 from tests.codec import TEST_CONVERTER
@@ -35,7 +37,6 @@ from workflows.messages import (
     NOTIFICATION_SIGNAL,
     STATUS_QUERY,
     WORKFLOW_NAME,
-    NotificationSignal,
     SwitchInput,
     SwitchResult,
 )
@@ -80,9 +81,7 @@ class Engine:
         switch_id = f"sw-{uuid.uuid4().hex[:12]}"
         inp = SwitchInput(
             switch_id=switch_id,
-            fuel=Fuel.ELECTRICITY,
-            mpxn=MPAN,
-            market_sector=MarketSector.DOMESTIC,
+            details=SwitchDetails(Fuel.ELECTRICITY, MPAN, MarketSector.DOMESTIC),
             withdrawal_window_seconds=WINDOW.total_seconds(),
             reconcile_grace_seconds=3600,
             **overrides,
@@ -130,7 +129,7 @@ class Engine:
         assert state.registration_id is not None
         self._counter += 1
         message_id = message_id or f"css-{handle.id}-{self._counter}"
-        signal = NotificationSignal(
+        signal = Notification(
             message_id=message_id,
             kind=kind,
             registration_id=state.registration_id,

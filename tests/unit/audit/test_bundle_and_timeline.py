@@ -11,6 +11,7 @@ from audit.bundle import build_bundle, check_records, event_from_json, event_to_
 from audit.timeline import differences, source_of
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import Status
+from domain.request import SwitchDetails
 from domain.switch import SwitchState
 from eventstore.chain import LinkFields, link_hash
 from eventstore.model import GENESIS_HASH, RecordedEvent
@@ -88,12 +89,7 @@ def test_differences_list_each_disagreeing_field() -> None:
     state = SwitchState(
         switch_id="sw-1",
         status=Status.PENDING,
-        fuel=Fuel.ELECTRICITY,
-        mpxn="1312345678907",
-        market_sector=MarketSector.DOMESTIC,
-        requested_supply_start_date=None,
-        change_of_occupancy=False,
-        erroneous_transfer=False,
+        details=SwitchDetails(Fuel.ELECTRICITY, "1312345678907", MarketSector.DOMESTIC),
         requested_at=AT,
         updated_at=AT,
     )

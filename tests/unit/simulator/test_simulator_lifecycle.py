@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from css.errors import InvalidMessage
-from css.messages import EventType, RegistrationRequest, parse_registration_request
+from css.messages import RegistrationRequest, parse_registration_request
 from css.wire import encode
 from domain.calendar import england_and_wales
 from domain.identifiers import Fuel, MarketSector, mpan_core_check_digit
+from domain.lifecycle import NotificationKind
 from simulator.clock import Scheduler, SimClock
 from simulator.faults import FaultInjector, FaultSettings
 from simulator.lifecycle import Registration, facts_for, plan
@@ -264,7 +265,11 @@ def test_rejections_carry_a_reason(changes: dict[str, object], reason: str) -> N
         "R", req, choose(req), MONDAY_9AM, facts_for(req, MONDAY_9AM, CALENDAR)
     )
     [step] = plan(registration)
-    assert (step.at, step.event_type, step.reason_code) == (MONDAY_9AM, EventType.REJECTED, reason)
+    assert (step.at, step.event_type, step.reason_code) == (
+        MONDAY_9AM,
+        NotificationKind.REJECTED,
+        reason,
+    )
 
 
 def test_manual_plans_nothing() -> None:

@@ -29,7 +29,7 @@ from temporalio.client import Client
 from config import default_key_file
 from devstack.demo import customers, manifest
 from devstack.demo.scenarios import DemoSwitch, plan_batch
-from devstack.lockfile import running_stack
+from ops.lockfile import running_stack
 from privacy.codec import engine_codec
 from workflows.converter import data_converter
 

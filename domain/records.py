@@ -3,11 +3,11 @@
 A record holds each field's value as JSON: enums as their values, dates and instants as
 ISO-8601, tuples as lists, a nested dataclass as a record of its own. A field declared with
 `field(metadata=EMBEDDED)` holds a value object whose fields are written into its owner's
-record, so a
-value object shared by several types changes neither how they are stored nor how they are
-sent. Decoding is typed by the dataclass's annotations and strict about what it reads: an
-instant without an offset, a string where a number belongs or an unknown enum value is
-refused; a field the record lacks takes the dataclass's default, or the decoding fails.
+record, so a value object shared by several types changes neither how they are stored nor
+how they are sent. Decoding is typed by the dataclass's annotations and strict about what
+it reads: an instant without an offset, a string where a number belongs or an unknown enum
+value is refused; a field the record lacks takes the dataclass's default, or the decoding
+fails.
 
 A dataclass whose record is a contract kept across versions says so with `SCHEMA_VERSION`
 (and `UPCASTERS`, version -> function to the next): its record carries `schema_version`,

@@ -165,7 +165,7 @@ class SwitchState:
     """What the engine knows about one switch: its events folded by `evolve`.
 
     Carried across continue-as-new, returned as the workflow's result and answered to its
-    status query, the state's record is a versioned contract: a change of shape raises
+    status query, the state's record is a versioned contract: a change of shape increments
     `SCHEMA_VERSION` and adds the upcaster from the version before (`domain.records`).
     """
 

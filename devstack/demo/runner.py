@@ -19,9 +19,9 @@ from temporalio.service import RPCError
 
 from devstack.demo import customers
 from devstack.demo.scenarios import Action, DemoSwitch
-from devstack.errors import OperationError, WithdrawalRefused
-from devstack.operations import withdraw_switch
 from domain.lifecycle import TERMINAL, Status
+from ops.errors import OperationError, WithdrawalRefused
+from ops.switches import withdraw_switch
 from privacy.vault import Vault
 from workflows import search_attributes as sa
 from workflows.signup import request_switch

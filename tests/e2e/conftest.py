@@ -24,10 +24,10 @@ from temporalio.client import Client
 from config import default_key_file
 from devstack.demo import manifest
 from devstack.demo.scenarios import DemoSwitch, plan_batch
-from devstack.lockfile import StackInfo, running_stack
 from domain.switch import event_from_record, fold
 from eventstore.model import RecordedEvent
 from eventstore.postgres import PostgresEventStore
+from ops.lockfile import StackInfo, running_stack
 from privacy.codec import engine_codec
 from workflows.converter import data_converter
 from workflows.messages import SwitchResult

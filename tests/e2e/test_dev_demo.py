@@ -15,8 +15,8 @@ import pytest
 from temporalio.client import Client
 
 from devstack.demo import customers
-from devstack.lockfile import StackInfo
 from domain.lifecycle import Status
+from ops.lockfile import StackInfo
 from tests.e2e.conftest import (
     BIN,
     DEMO_SIZE,

@@ -22,7 +22,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from audit.timeline import fold_stream
+from audit.crosscheck import fold_stream
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
 from domain.notification import Notification

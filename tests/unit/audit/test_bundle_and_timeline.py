@@ -8,13 +8,14 @@ from typing import Any
 from uuid import uuid4
 
 from audit.bundle import build_bundle, check_records, event_from_json, event_to_json
-from audit.timeline import differences, source_of
+from audit.crosscheck import differences
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import Status
 from domain.request import SwitchDetails
 from domain.switch import SwitchState
 from eventstore.chain import LinkFields, link_hash
 from eventstore.model import GENESIS_HASH, RecordedEvent
+from ops.timeline import source_of
 
 AT = datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=UTC)
 

@@ -1,30 +1,34 @@
-"""Pure views of a switch's stream: its timeline, and field-by-field state comparison.
+"""A switch's timeline from its stored stream, and its one rendering: a line per event
+(`audit show`), a table (`status`) and JSON (both with `--json`).
 
-Kept free of database and Temporal imports so the offline bundle verifier shares them.
+Each entry names who caused the event (signup, the operator, a CSS message by id, a timer,
+a reconciliation) and the facts worth a glance; the rest stay in the stored event. A field
+holding a sealed personal value is always shown, as a label (sealed for whom, or erased),
+never as its text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rich.table import Table
+
 from domain.personal import Sealed, is_sealed
-from domain.records import flat_fields
-from domain.switch import SwitchState, event_from_record, fold
 from eventstore.model import RecordedEvent
 
-# The fields worth a glance on one timeline line; the rest stay in `--json`.
+#: The fields worth a glance on a timeline, in the order they are shown.
 _KEY_FIELDS = (
     "kind",
     "message_id",
     "registration_id",
-    "reason_code",
-    "reason",
     "supply_start_date",
     "objection_window_end",
-    "stale",
+    "reason_code",
+    "reason",
+    "detail",
     "target",
     "attempt",
     "pence",
@@ -35,23 +39,34 @@ _KEY_FIELDS = (
 class TimelineEntry:
     version: int
     recorded_at: datetime
-    event: str
+    type: str
     source: str
     key_fields: Mapping[str, Any]
+    stale: bool
     hash: str
 
+    @property
+    def detail(self) -> str:
+        """The key fields as `name=value`, and whether the event was stale."""
+        parts = [f"{name}={value}" for name, value in self.key_fields.items()]
+        if self.stale:
+            parts.append("stale: recorded, status unchanged")
+        return ", ".join(parts)
+
     def describe(self) -> str:
-        fields = " ".join(f"{name}={value}" for name, value in self.key_fields.items())
         stamp = self.recorded_at.isoformat(timespec="seconds")
-        return f"{self.version:>4}  {stamp}  {self.event:<22} {self.source:<28} {fields}".rstrip()
+        line = f"{self.version:>4}  {stamp}  {self.type:<22} {self.source:<28} {self.detail}"
+        return line.rstrip()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "recorded_at": self.recorded_at.isoformat(),
-            "event": self.event,
+            "type": self.type,
             "source": self.source,
             "key_fields": dict(self.key_fields),
+            "stale": self.stale,
+            "detail": self.detail,
             "hash": self.hash,
         }
 
@@ -68,16 +83,16 @@ def source_of(metadata: Mapping[str, Any]) -> str:
 def timeline(
     events: Sequence[RecordedEvent], personal: Mapping[Sealed, str] | None = None
 ) -> list[TimelineEntry]:
-    """One entry per event. A field holding a sealed personal value is always shown, as its
-    label from `personal` (sealed for whom, or erased: never its text)."""
+    """One entry per event; `personal` labels sealed values (`privacy.reveal.labels`)."""
     labels = personal or {}
     return [
         TimelineEntry(
             version=event.version,
             recorded_at=event.recorded_at,
-            event=event.type,
+            type=event.type,
             source=source_of(event.metadata),
             key_fields=_key_fields(event.data, labels),
+            stale=bool(event.data.get("stale")),
             hash=event.hash,
         )
         for event in events
@@ -109,34 +124,12 @@ def _labelled(value: Any, labels: Mapping[Sealed, str]) -> Any:
     return value
 
 
-def fold_stream(events: Sequence[RecordedEvent]) -> SwitchState | None:
-    """The state the stored events lead to, through the domain decider's own `evolve`."""
-    return fold([event_from_record(e.type, e.data, e.schema_version) for e in events])
-
-
-@dataclass(frozen=True)
-class Difference:
-    field: str
-    store: Any
-    other: Any
-
-    def describe(self, other_name: str) -> str:
-        return f"{self.field}: store {self.store!r}, {other_name} {self.other!r}"
-
-
-def differences(store: SwitchState | None, other: SwitchState | None) -> list[Difference]:
-    """Every field where the folded stream and another view of the switch disagree."""
-    if store is None or other is None:
-        if store is other:
-            return []
-        return [Difference("state", _summary(store), _summary(other))]
-    theirs = flat_fields(other)
-    return [
-        Difference(name, value, theirs[name])
-        for name, value in flat_fields(store).items()
-        if value != theirs[name]
-    ]
-
-
-def _summary(state: SwitchState | None) -> str:
-    return "absent" if state is None else f"{state.status.value} at version {state.version}"
+def table(entries: Iterable[TimelineEntry]) -> Table:
+    """The timeline for people: one row per event."""
+    rows = Table(title="timeline (event store)", title_justify="left")
+    for column in ("#", "recorded", "event", "source", "detail"):
+        rows.add_column(column)
+    for entry in entries:
+        stamp = entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+        rows.add_row(str(entry.version), stamp, entry.type, entry.source, entry.detail)
+    return rows

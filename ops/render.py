@@ -1,4 +1,4 @@
-"""How the dev stack and the operator commands print: rich tables for people, JSON for tools."""
+"""How the operator commands print: rich tables for people, JSON for tools."""
 
 from __future__ import annotations
 
@@ -12,21 +12,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from devstack.operations import Started, SwitchReport, SwitchSummary
-from devstack.supervisor import Service
+from ops import timeline
+from ops.switches import Started, SwitchReport, SwitchSummary
 from workflows.messages import WithdrawResult
-
-
-def services_table(services: Sequence[Service], logs: str) -> Table:
-    table = Table(title="switching engine: dev stack", title_justify="left", expand=False)
-    table.add_column("service", style="bold")
-    table.add_column("address", style="cyan", overflow="fold")
-    table.add_column("notes")
-    for service in services:
-        table.add_row(service.name, service.address, service.note)
-    table.caption = f"logs in {logs}; Ctrl-C stops everything"
-    table.caption_justify = "left"
-    return table
 
 
 def started(result: Started) -> str:
@@ -60,16 +48,16 @@ def report(result: SwitchReport) -> RenderableType:
     for label, value in rows:
         if value is not None:
             facts.add_row(label, _text(value))
-    timeline = Table(title="timeline (event store)", title_justify="left")
-    for column in ("#", "recorded", "event", "detail"):
-        timeline.add_column(column)
-    for entry in result.timeline:
-        timeline.add_row(str(entry.version), _text(entry.recorded_at), entry.type, entry.detail)
-    return Group(facts, Text(""), timeline)
+    return Group(facts, Text(""), timeline.table(result.timeline))
 
 
 def report_json(result: SwitchReport) -> str:
-    return json.dumps(asdict(result), default=_json_default, indent=2, sort_keys=True)
+    report = {
+        "state": asdict(result.state),
+        "execution": result.execution,
+        "timeline": [entry.to_json() for entry in result.timeline],
+    }
+    return json.dumps(report, default=_json_default, indent=2, sort_keys=True)
 
 
 def switch_list(found: Sequence[SwitchSummary]) -> RenderableType:

@@ -62,6 +62,8 @@ class Ports:
     simulator: int = field(default_factory=free_port)
     receiver: int = field(default_factory=free_port)
     codec: int = field(default_factory=free_port)
+    electricity_enquiry: int = field(default_factory=free_port)
+    gas_enquiry: int = field(default_factory=free_port)
 
     def args(self) -> list[str]:
         return [
@@ -70,6 +72,8 @@ class Ports:
             *("--simulator-port", str(self.simulator)),
             *("--receiver-port", str(self.receiver)),
             *("--codec-port", str(self.codec)),
+            *("--electricity-enquiry-port", str(self.electricity_enquiry)),
+            *("--gas-enquiry-port", str(self.gas_enquiry)),
         ]
 
 

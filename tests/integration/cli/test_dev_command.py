@@ -22,6 +22,8 @@ def _ports() -> list[str]:
         *("--simulator-port", str(free_port())),
         *("--receiver-port", str(free_port())),
         *("--codec-port", str(free_port())),
+        *("--electricity-enquiry-port", str(free_port())),
+        *("--gas-enquiry-port", str(free_port())),
     ]
 
 

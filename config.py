@@ -67,6 +67,16 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in ("true", "1", "yes")
 
 
+def default_key_file(data_dir: Path) -> Path:
+    """The dev stack's master key file (production sets SWITCHING_KEY_FILE)."""
+    return data_dir / "keys" / "master-keys.json"
+
+
+def codec_token_file(data_dir: Path) -> Path:
+    """The bearer token operators present to the codec server."""
+    return data_dir / "keys" / "codec-token"
+
+
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = env.get(name)
     return Path(raw) if raw else None
@@ -107,10 +117,21 @@ class Settings:
     loss_review_arrears_above_pence: int | None = 50_000
     #: Losses: a person decides every contract objection.
     loss_review_contracts: bool = False
+    #: The master key file; None means the dev stack's, under the data folder.
+    key_file_override: Path | None = None
+    codec_port: int = 8234
 
     @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
+
+    @property
+    def key_file(self) -> Path:
+        return self.key_file_override or default_key_file(self.data_dir)
+
+    @property
+    def codec_token_file(self) -> Path:
+        return codec_token_file(self.data_dir)
 
     @property
     def audit_dir(self) -> Path:
@@ -158,6 +179,8 @@ class Settings:
             loss_review_contracts=_flag(
                 env, "LOSS_REVIEW_CONTRACTS", default.loss_review_contracts
             ),
+            key_file_override=_path(env, "SWITCHING_KEY_FILE"),
+            codec_port=port_setting(env, "CODEC_SERVER_PORT", default.codec_port),
         )
 
 

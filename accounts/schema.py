@@ -1,7 +1,7 @@
 """The accounts' table, in SQLAlchemy Core, on the event store's shared `metadata`.
 
 Not an event stream: a copy of what billing holds, replaced whenever billing's export is
-loaded again. It lives in the engine's database (migration 0007 creates it) and is
+loaded again. It lives in the engine's database (migration 0008 creates it) and is
 described here, beside the code that reads it, so that comparing the migrations with the
 models covers it: import this module wherever `eventstore.schema.metadata` is compared.
 """

@@ -63,6 +63,13 @@ GRANTS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
     "audit_checkpoints": {APP: _READ, AUDITOR: ("SELECT", "INSERT")},
     # Billing's facts, loaded by the owner from billing's export; the engine only reads them.
     "account_facts": {APP: _READ, AUDITOR: _READ},
+    # Customers' data keys. Forgetting a customer overwrites the wrapped key with NULL
+    # (crypto-shredding): the one row the application changes outside the read models.
+    # Rows are never deleted, so a forgotten customer stays forgotten.
+    "customer_keys": {
+        APP: ("SELECT", "INSERT", "UPDATE (wrapped_key, master_key_id, erased_at)"),
+        AUDITOR: _READ,
+    },
     # The receiver checks the schema's revision before it serves.
     "alembic_version": {APP: _READ, AUDITOR: _READ},
 }

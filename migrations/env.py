@@ -15,6 +15,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 import accounts.schema  # noqa: F401  (their tables join the shared metadata on import)
+import privacy.schema  # noqa: F401
 import readmodels.schema  # noqa: F401
 import receiver.schema  # noqa: F401
 from config import Settings

@@ -19,6 +19,8 @@ from domain.objection_policy import ReviewPolicy
 from eventstore.database import resolve_database_url, revisions
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
+from privacy.codec import engine_codec
+from privacy.errors import KeyFileError
 from readmodels.registrations import RegistrationDirectory
 from receiver.postgres import InboundStoreError, PostgresDeliveryLedger
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
@@ -39,6 +41,7 @@ START_FAILURES: tuple[type[Exception], ...] = (
     ConfigError,
     EventStoreError,
     InboundStoreError,
+    KeyFileError,
     OSError,
 )
 
@@ -74,18 +77,23 @@ async def _database_url(settings: Settings) -> str:
 
 async def serve(settings: Settings, options: ReceiverOptions) -> None:
     """Run until SIGINT/SIGTERM; undelivered notifications are picked up on the next start."""
+    # The key file is read first: a receiver that could not encrypt its signals must not
+    # accept notifications it would then fail to deliver.
+    codec = engine_codec(settings.key_file)
     store = await PostgresEventStore.connect(await _database_url(settings))
     try:
+        sink = TemporalSink.for_address(
+            settings.temporal_address,
+            settings.temporal_namespace,
+            codec,
+            task_queue=settings.task_queue,
+            loss_policy=loss_policy(settings),
+        )
         parts = ReceiverParts(
             store=store,
             ledger=PostgresDeliveryLedger(store.pool),
             directory=RegistrationDirectory(store, store.pool),
-            sink=TemporalSink.for_address(
-                settings.temporal_address,
-                settings.temporal_namespace,
-                task_queue=settings.task_queue,
-                loss_policy=loss_policy(settings),
-            ),
+            sink=sink,
         )
         receiver = Receiver(ReceiverSettings(options.host, options.port, options.pki_dir), parts)
         await receiver.start()

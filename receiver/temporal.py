@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from temporalio.client import Client
+from temporalio.converter import PayloadCodec
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -52,10 +53,16 @@ class TemporalSink:
 
     @classmethod
     def for_address(
-        cls, address: str, namespace: str, *, task_queue: str, loss_policy: LossPolicy
+        cls,
+        address: str,
+        namespace: str,
+        codec: PayloadCodec,
+        *,
+        task_queue: str,
+        loss_policy: LossPolicy,
     ) -> TemporalSink:
         return cls(
-            lambda: connect_temporal(address, namespace),
+            lambda: connect_temporal(address, namespace, codec=codec),
             task_queue=task_queue,
             loss_policy=loss_policy,
         )

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import accounts.schema  # noqa: F401  (their tables join the shared metadata on import)
+import privacy.schema  # noqa: F401
 import readmodels.schema  # noqa: F401
 import receiver.schema  # noqa: F401
 from eventstore.database import sqlalchemy_url

@@ -45,11 +45,11 @@ from receiver.postgres import PostgresDeliveryLedger
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
 from receiver.temporal import TemporalSink
 from simulator import running_simulator
+from tests.codec import TEST_CONVERTER
 from tests.conftest import as_role
 from tests.integration.css.support import sim_config
 from worker import build_worker
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
 from workflows.loss_messages import LossPolicy, LossResult, loss_workflow_id
 
 DEV_SERVER = Path(sys.executable).parent / "temporal"
@@ -64,7 +64,7 @@ FAST = RetryPolicy(
 @pytest.fixture(scope="module")
 async def temporal() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
-        data_converter=DATA_CONVERTER,
+        data_converter=TEST_CONVERTER,
         dev_server_existing_path=str(DEV_SERVER),
         dev_server_extra_args=search_attributes.dev_server_flags(),
     )

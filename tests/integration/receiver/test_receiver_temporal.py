@@ -20,7 +20,7 @@ from domain.loss_notification import LossKind, LossNotification
 from domain.notification import Notification
 from receiver.sink import WorkflowClosed
 from receiver.temporal import TemporalSink
-from workflows.converter import DATA_CONVERTER
+from tests.codec import TEST_CONVERTER
 from workflows.loss_messages import (
     LOSS_NOTIFICATION_SIGNAL,
     LOSS_WORKFLOW_NAME,
@@ -52,7 +52,7 @@ class SignalProbe:
 @pytest.fixture(scope="module")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=DATA_CONVERTER, test_server_existing_path=str(TEST_SERVER)
+        data_converter=TEST_CONVERTER, test_server_existing_path=str(TEST_SERVER)
     )
     yield environment
     await environment.shutdown()

@@ -76,7 +76,8 @@ async def _serve(
 ) -> int:
     config = options.config
     if options.demo is not None:
-        demo = run_demo(stack.client, config, stack.database.url, options.demo, console)
+        urls = (stack.database.url, stack.database.owner_url)
+        demo = run_demo(stack.client, config, urls, options.demo, console)
         outcome = await _first(demo, watcher, stop)
         if options.exit_when_done:
             return 0 if outcome.ok else 1

@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from devstack.demo import customers
+from devstack.demo.losses import LossProgress
 from devstack.demo.scenarios import Action, DemoSwitch
 from domain.lifecycle import TERMINAL, Status
 from ops.errors import OperationError, WithdrawalRefused
@@ -58,6 +59,22 @@ class Progress:
     note: str = ""
 
     @property
+    def name(self) -> str:
+        return self.switch.switch_id
+
+    @property
+    def title(self) -> str:
+        return self.switch.scenario.title
+
+    @property
+    def shown(self) -> str:
+        return str(self.status or "starting")
+
+    @property
+    def expected(self) -> str:
+        return str(self.switch.scenario.expected)
+
+    @property
     def finished(self) -> bool:
         if self.status not in TERMINAL:
             return False
@@ -77,10 +94,13 @@ class DemoOutcome:
     timed_out: bool = False
     duplicates_delivered: int = 0
     problems: list[str] = field(default_factory=list)
+    losses: list[LossProgress] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and all(p.as_expected for p in self.progress)
+        switches = all(item.as_expected for item in self.progress)
+        losses = all(item.as_expected for item in self.losses)
+        return not self.problems and switches and losses
 
 
 #: Called after every poll with the batch's progress (the live view).

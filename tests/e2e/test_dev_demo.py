@@ -70,6 +70,7 @@ async def test_the_demo_runs_to_its_expected_outcomes_and_survives_a_restart(
     await demo.ready()
     assert await demo.finished() == 0, demo.output()
     assert f"all {DEMO_SIZE} demo switches ended as expected" in demo.output()
+    assert "all 5 demo losses ended as expected" in demo.output()
     demo.assert_nothing_left()
 
     again = await start_stack(data_dir, ports, name="again")

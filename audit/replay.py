@@ -20,6 +20,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from audit.errors import AuditError
 from workflows.converter import DATA_CONVERTER
+from workflows.loss import LossWorkflow
 from workflows.switch import SwitchWorkflow
 
 _PROGRESS_EVERY = 25
@@ -100,7 +101,7 @@ async def _async(
 
 async def replay(
     histories: AsyncIterator[WorkflowHistory] | Iterable[WorkflowHistory],
-    workflows: Sequence[type] = (SwitchWorkflow,),
+    workflows: Sequence[type] = (SwitchWorkflow, LossWorkflow),
     progress: Callable[[ReplayReport], None] | None = None,
     workflow_runner: WorkflowRunner | None = None,
     converter: DataConverter = DATA_CONVERTER,

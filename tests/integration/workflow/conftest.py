@@ -30,7 +30,8 @@ from domain.notification import Notification
 from domain.request import SwitchDetails
 from domain.switch import SwitchState
 from eventstore.postgres import PostgresEventStore
-from tests.codec import TEST_CONVERTER
+from privacy.history import decrypt_history
+from tests.codec import TEST_CODEC, TEST_CONVERTER
 from tests.integration.workflow.fake_css import FakeCss
 from worker import build_worker
 from workflows import search_attributes
@@ -162,7 +163,8 @@ class Engine:
         """With SWITCHING_RECORD_HISTORIES=DIR, keep the history for the replay suite."""
         folder = os.environ.get("SWITCHING_RECORD_HISTORIES")
         if folder:
-            history = await handle.fetch_history()
+            # Plain payloads: the session's key is gone once the tests end.
+            history = decrypt_history(await handle.fetch_history(), TEST_CODEC)
             test = os.environ["PYTEST_CURRENT_TEST"].split("::")[-1].split(" ")[0]
             Path(folder, f"{test.removeprefix('test_')}.json").write_text(history.to_json())
 

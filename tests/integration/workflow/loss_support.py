@@ -22,6 +22,8 @@ from domain.loss_events import LossEvent, loss_event_from_record
 from domain.loss_notification import LossKind, LossNotification, LossStatus
 from domain.loss_state import LossState
 from domain.objection_policy import ReviewPolicy
+from privacy.history import decrypt_history
+from tests.codec import TEST_CODEC
 from tests.integration.workflow.conftest import Engine
 from workflows.loss_messages import (
     LOSS_STATUS_QUERY,
@@ -127,7 +129,8 @@ class Loss:
         """With SWITCHING_RECORD_HISTORIES=DIR, keep the history under DIR/loss."""
         folder = os.environ.get("SWITCHING_RECORD_HISTORIES")
         if folder:
-            history = await self.handle.fetch_history()
+            # Plain payloads: the session's key is gone once the tests end.
+            history = decrypt_history(await self.handle.fetch_history(), TEST_CODEC)
             test = os.environ["PYTEST_CURRENT_TEST"].split("::")[-1].split(" ")[0]
             target = Path(folder, "loss")
             target.mkdir(exist_ok=True)

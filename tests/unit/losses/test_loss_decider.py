@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.accounts import AccountFacts
+from domain.events import EVENT_TYPES as SWITCH_EVENT_TYPES
 from domain.identifiers import Fuel, MarketSector
 from domain.loss import (
     ApplyLossNotification,
@@ -296,6 +297,11 @@ def test_every_event_type_round_trips_through_its_record() -> None:
     decoded = [loss_event_from_record(*loss_event_to_record(e), 1) for e in events]
     assert decoded == events
     assert fold(decoded) == state
+
+
+def test_loss_events_are_never_read_as_switch_events() -> None:
+    # Readers of the whole store (the switch read model, the audit) sort events by type.
+    assert set(LOSS_EVENT_TYPES).isdisjoint(SWITCH_EVENT_TYPES)
 
 
 # --- properties ------------------------------------------------------------------------------

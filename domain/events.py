@@ -37,10 +37,29 @@ class SwitchRequested:
 
 @dataclass(frozen=True)
 class DeadlinesComputed:
+    """The earlier deadlines, instants after submission; switches begun since record
+    `SupplyDeadlinesComputed` instead."""
+
     supply_start_date: date
     expected_objection_window_end: datetime
     two_day_target: datetime
     backstop: datetime
+    calendar_version: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SupplyDeadlinesComputed:
+    """The dates a switch is judged by (see `domain.calendar`), as of its submission."""
+
+    market_sector: MarketSector
+    request_day: date
+    supply_start_date: date
+    expected_objection_window_end: datetime
+    target_supply_start_date: date
+    target_gate_closure: datetime
+    backstop_supply_start_date: date
+    backstop_gate_closure: datetime
     calendar_version: str
     at: datetime
 
@@ -70,10 +89,38 @@ class NotificationApplied:
     reason_code: str | None
     source: str
     stale: bool
+    #: The market sector CSS holds for the meter point (VALIDATED carries it).
+    market_sector: MarketSector | None = None
 
     @property
     def at(self) -> datetime:
         return self.occurred_at
+
+
+@dataclass(frozen=True)
+class NotificationUnmatched:
+    """A notification that is not about this switch: kept as a fact, acted on never."""
+
+    message_id: str
+    kind: NotificationKind
+    registration_id: str
+    mpxn: str | None
+    occurred_at: datetime
+    source: str
+    reason: str
+
+    @property
+    def at(self) -> datetime:
+        return self.occurred_at
+
+
+@dataclass(frozen=True)
+class MarketSectorCorrected:
+    """CSS holds a different market sector for the meter point than the request said."""
+
+    requested: MarketSector
+    held: MarketSector
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -97,13 +144,73 @@ class WithdrawalRefused:
 
 @dataclass(frozen=True)
 class DeadlineMissed:
+    """The earlier rules' target flag (by instant); see `TargetMissed`."""
+
     target: datetime
     at: datetime
 
 
 @dataclass(frozen=True)
 class CompensationDue:
+    """The earlier rules' compensation flag (by instant); see `CompensationOwed`."""
+
     backstop: datetime
+    pence: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TargetMissed:
+    """The switch will not start by its target SSD.
+
+    `supply_start_date` is the SSD CSS secured, or None when the target's gate closure
+    passed with nothing secured.
+    """
+
+    target_supply_start_date: date
+    supply_start_date: date | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TargetMissCleared:
+    """The target is not missed after all: CSS secured an SSD on or before it, or the switch
+    had ended (or its deadlines moved) before the target's gate closure.
+
+    `supply_start_date` is the SSD CSS secured, or None when the switch never started.
+    """
+
+    target_supply_start_date: date
+    supply_start_date: date | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CompensationOwed:
+    """The backstop SSD is missed: the customer is owed the Guaranteed Standard payment."""
+
+    backstop_supply_start_date: date
+    supply_start_date: date | None
+    pence: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CompensationCleared:
+    """Nothing is owed after all: CSS secured an SSD on or before the backstop, or the switch
+    had ended (or its deadlines moved) before the backstop's gate closure."""
+
+    backstop_supply_start_date: date
+    supply_start_date: date | None
+    pence: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CompensationWaived:
+    """An operator waived the compensation owed, with the reason they gave."""
+
+    reason: str
     pence: int
     at: datetime
 
@@ -117,26 +224,42 @@ class SwitchFlaggedStuck:
 Event = (
     SwitchRequested
     | DeadlinesComputed
+    | SupplyDeadlinesComputed
     | RegistrationSubmitted
     | SubmissionRefused
     | NotificationApplied
+    | NotificationUnmatched
+    | MarketSectorCorrected
     | SwitchWithdrawn
     | WithdrawalRequested
     | WithdrawalRefused
     | DeadlineMissed
     | CompensationDue
+    | TargetMissed
+    | TargetMissCleared
+    | CompensationOwed
+    | CompensationCleared
+    | CompensationWaived
     | SwitchFlaggedStuck
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in typing.get_args(Event)}
 
 #: The schema version each event type is written with today.
-SCHEMA_VERSIONS: dict[str, int] = dict.fromkeys(EVENT_TYPES, 1)
+SCHEMA_VERSIONS: dict[str, int] = dict.fromkeys(EVENT_TYPES, 1) | {"NotificationApplied": 2}
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+def _notification_applied_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # Version 1 did not record the market sector CSS holds.
+    return {**data, "market_sector": None}
+
+
 #: (type, version) -> function turning that version's data into version + 1's.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("NotificationApplied", 1): _notification_applied_v1_to_v2,
+}
 
 
 class UnknownEvent(DomainError):

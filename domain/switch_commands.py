@@ -1,0 +1,156 @@
+"""The commands the switch decider takes: what signup, CSS, timers and operators ask of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from domain.identifiers import Fuel, MarketSector
+from domain.lifecycle import NotificationKind
+
+
+class Deadline(StrEnum):
+    """The two supply-date deadlines; each has a gate closure after which it is missed."""
+
+    TARGET = "target"
+    BACKSTOP = "backstop"
+
+
+@dataclass(frozen=True)
+class RequestSwitch:
+    switch_id: str
+    fuel: Fuel
+    mpxn: str
+    market_sector: MarketSector
+    requested_supply_start_date: date | None
+    change_of_occupancy: bool
+    erroneous_transfer: bool
+    requested_at: datetime
+    shipper_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordDeadlines:
+    """The earlier rules' deadlines (instants); kept for switches begun under them."""
+
+    supply_start_date: date
+    expected_objection_window_end: datetime
+    two_day_target: datetime
+    backstop: datetime
+    calendar_version: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordSupplyDeadlines:
+    """The supply-date deadlines, at submission or again for the sector CSS holds."""
+
+    market_sector: MarketSector
+    request_day: date
+    supply_start_date: date
+    expected_objection_window_end: datetime
+    target_supply_start_date: date
+    target_gate_closure: datetime
+    backstop_supply_start_date: date
+    backstop_gate_closure: datetime
+    calendar_version: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordSubmission:
+    registration_id: str
+    message_id: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordSubmissionRefused:
+    reason_code: str
+    detail: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ApplyNotification:
+    """A CSS notification (or a status read back from CSS when reconciling)."""
+
+    message_id: str
+    kind: NotificationKind
+    registration_id: str
+    occurred_at: datetime
+    objection_window_end: datetime | None = None
+    supply_start_date: date | None = None
+    reason_code: str | None = None
+    source: str = "css"  # "css" for a pushed notification, "reconciliation" for a status read
+    #: The meter point the notification names (None when the source does not say).
+    mpxn: str | None = None
+    #: The market sector CSS holds (VALIDATED carries it).
+    market_sector: MarketSector | None = None
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordWithdrawalRefused:
+    reason_code: str
+    detail: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MarkDeadlineMissed:
+    """The earlier rules' target timer."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MarkCompensationDue:
+    """The earlier rules' backstop timer."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PassGateClosure:
+    """A deadline's gate closure has passed (a timer, after asking CSS what it holds)."""
+
+    deadline: Deadline
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WaiveCompensation:
+    """An operator waives the compensation owed, saying why."""
+
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FlagStuck:
+    attempt: int
+    at: datetime
+
+
+Command = (
+    RequestSwitch
+    | RecordDeadlines
+    | RecordSupplyDeadlines
+    | RecordSubmission
+    | RecordSubmissionRefused
+    | ApplyNotification
+    | Withdraw
+    | RecordWithdrawalRefused
+    | MarkDeadlineMissed
+    | MarkCompensationDue
+    | PassGateClosure
+    | WaiveCompensation
+    | FlagStuck
+)

@@ -70,6 +70,31 @@ def validate_mpid(value: IdentifierText) -> None:
     _print_normalised(IdentifierKind.MPID, value)
 
 
+@app.command("deadlines")
+def deadlines_command(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="When CSS receives the request, ISO-8601; without an offset, London time [now]."
+        ),
+    ] = None,
+    sector: Annotated[str, typer.Option(help="Market sector, D or N.")] = "D",
+    ssd: Annotated[
+        str | None, typer.Option(help="A supply start date the customer chose, YYYY-MM-DD.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The request day, earliest SSD, objection window, target and backstop SSDs the engine
+    would use for a switch submitted to CSS at that instant."""
+    from devstack.deadlines import report
+    from devstack.errors import InvalidInput
+
+    try:
+        typer.echo(report(at, sector, ssd, as_json=as_json))
+    except InvalidInput as refused:
+        raise fail(str(refused), refused.exit_code) from None
+
+
 @app.command("worker")
 def worker_command() -> None:
     """Run a switch worker (Temporal, event store and CSS from the environment)."""

@@ -519,7 +519,7 @@ def status_command(
 def list_command(
     status: Annotated[str | None, typer.Option(help="Only switches in this status.")] = None,
     deadline_missed: Annotated[
-        bool, typer.Option("--deadline-missed", help="Only switches past the 2-day target.")
+        bool, typer.Option("--deadline-missed", help="Only switches that missed their target SSD.")
     ] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
 ) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from domain.calendar import SupplyDeadlines
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind
 
@@ -56,6 +57,21 @@ class RecordSupplyDeadlines:
     backstop_gate_closure: datetime
     calendar_version: str
     at: datetime
+
+    @classmethod
+    def of(cls, found: SupplyDeadlines, at: datetime) -> RecordSupplyDeadlines:
+        return cls(
+            market_sector=found.market_sector,
+            request_day=found.request_day,
+            supply_start_date=found.supply_start_date,
+            expected_objection_window_end=found.objection_window_end,
+            target_supply_start_date=found.target_supply_start_date,
+            target_gate_closure=found.target_gate_closure,
+            backstop_supply_start_date=found.backstop_supply_start_date,
+            backstop_gate_closure=found.backstop_gate_closure,
+            calendar_version=found.calendar_version,
+            at=at,
+        )
 
 
 @dataclass(frozen=True)

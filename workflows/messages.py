@@ -18,6 +18,7 @@ WORKFLOW_NAME = "SwitchWorkflow"
 TASK_QUEUE = "switching"
 NOTIFICATION_SIGNAL = "notification"
 WITHDRAW_UPDATE = "withdraw"
+WAIVE_COMPENSATION_UPDATE = "waive_compensation"
 STATUS_QUERY = "status"
 
 
@@ -37,6 +38,8 @@ class SwitchInput:
     reconcile_grace_seconds: float = 3600.0
     #: Reconciliations one run makes before continuing as new, keeping history bounded.
     reconciliations_per_run: int = 50
+    #: A switch that ends owing compensation stays open this long for an operator's waiver.
+    compensation_review_seconds: float = 14 * 24 * 3600.0
     #: Set by continue-as-new only: the state the previous run ended with.
     carried_state: SwitchState | None = None
 
@@ -59,6 +62,10 @@ class NotificationSignal:
     objection_window_end: datetime | None = None
     supply_start_date: date | None = None
     reason_code: str | None = None
+    #: The meter point the notification names.
+    mpxn: str | None = None
+    #: The market sector CSS holds for it (VALIDATED carries it).
+    market_sector: MarketSector | None = None
 
 
 @dataclass(frozen=True)
@@ -69,4 +76,15 @@ class WithdrawRequest:
 @dataclass(frozen=True)
 class WithdrawResult:
     status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class WaiveCompensationRequest:
+    reason: str
+
+
+@dataclass(frozen=True)
+class WaiveCompensationResult:
+    pence: int
     detail: str

@@ -159,9 +159,11 @@ def notification_signal(notification: Notification) -> NotificationSignal:
     window_end = None
     supply_start = None
     reason = None
+    sector = None
     if isinstance(notification, Validated):
         window_end = notification.objection_window_end
         supply_start = notification.supply_start_date
+        sector = notification.market_sector
     elif isinstance(notification, Secured | Active):
         supply_start = notification.supply_start_date
     elif isinstance(notification, Rejected | Annulled):
@@ -174,4 +176,6 @@ def notification_signal(notification: Notification) -> NotificationSignal:
         objection_window_end=window_end,
         supply_start_date=supply_start,
         reason_code=reason,
+        mpxn=notification.mpxn,
+        market_sector=sector,
     )

@@ -64,16 +64,7 @@ def play(state: SwitchState | None, *commands: Command) -> tuple[SwitchState, li
 
 
 def record(deadlines: SupplyDeadlines, at: datetime | None = None) -> RecordSupplyDeadlines:
-    fields = {
-        f.name: getattr(deadlines, f.name)
-        for f in dataclasses.fields(RecordSupplyDeadlines)
-        if f.name not in ("at", "expected_objection_window_end")
-    }
-    return RecordSupplyDeadlines(
-        **fields,
-        expected_objection_window_end=deadlines.objection_window_end,
-        at=at or deadlines.submitted_at,
-    )
+    return RecordSupplyDeadlines.of(deadlines, at or deadlines.submitted_at)
 
 
 def submitted(

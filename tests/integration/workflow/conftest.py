@@ -34,10 +34,13 @@ from workflows.converter import DATA_CONVERTER
 from workflows.messages import (
     NOTIFICATION_SIGNAL,
     STATUS_QUERY,
+    WAIVE_COMPENSATION_UPDATE,
     WORKFLOW_NAME,
     NotificationSignal,
     SwitchInput,
     SwitchResult,
+    WaiveCompensationRequest,
+    WaiveCompensationResult,
 )
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
@@ -127,18 +130,31 @@ class Engine:
         **fields: Any,
     ) -> str:
         state = await self.state(handle)
-        assert state.registration_id is not None
+        registration_id = fields.pop("registration_id", state.registration_id)
+        assert registration_id is not None
         self._counter += 1
         message_id = message_id or f"css-{handle.id}-{self._counter}"
         signal = NotificationSignal(
             message_id=message_id,
             kind=kind,
-            registration_id=state.registration_id,
+            registration_id=registration_id,
             occurred_at=fields.pop("occurred_at", datetime.now(UTC)),
             **fields,
         )
         await handle.signal(NOTIFICATION_SIGNAL, signal)
         return message_id
+
+    async def waive(self, handle: WorkflowHandle[Any, SwitchResult], reason: str) -> int:
+        """Waive the compensation owed; the pence waived."""
+        result = await handle.execute_update(
+            WAIVE_COMPENSATION_UPDATE,
+            WaiveCompensationRequest(reason),
+            result_type=WaiveCompensationResult,
+        )
+        return result.pence
+
+    async def stream_types(self, switch_id: str) -> list[str]:
+        return [event.type for event in await self.store.read_stream(switch_id)]
 
     async def stream_state(self, switch_id: str) -> SwitchState | None:
         return fold_stream(await self.store.read_stream(switch_id))

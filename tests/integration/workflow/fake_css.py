@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import date
 
 from css.client import RegistrationAck, RegistrationRequest, RegistrationStatus
 from css.errors import CssConflict, CssRejected, CssUnavailable
@@ -17,6 +18,8 @@ from css.messages import CssStatus
 @dataclass
 class FakeCss:
     statuses: dict[str, CssStatus] = field(default_factory=dict)
+    #: The SSD CSS reports for a registration when read back (none unless set).
+    supply_start_dates: dict[str, date] = field(default_factory=dict)
     by_message_id: dict[str, str] = field(default_factory=dict)
     requests: list[RegistrationRequest] = field(default_factory=list)
     withdrawals: list[str] = field(default_factory=list)
@@ -62,6 +65,6 @@ class FakeCss:
             last_message_id=None,
             occurred_at=None,
             objection_window_end=None,
-            supply_start_date=None,
+            supply_start_date=self.supply_start_dates.get(registration_id),
             reason_code=None,
         )

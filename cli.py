@@ -137,6 +137,33 @@ def db_downgrade_command(
         raise fail(str(error)) from None
 
 
+@db_app.command("roles")
+def db_roles_command(
+    admin_url: Annotated[
+        str,
+        typer.Option(
+            envvar="DATABASE_ADMIN_URL", help="A database administrator's URL (CREATEROLE)."
+        ),
+    ],
+    database: Annotated[str, typer.Option(help="The event store's database.")] = "switching",
+) -> None:
+    """Create the owner, application and auditor roles (passwords from
+    SWITCHING_OWNER_PASSWORD, SWITCHING_APP_PASSWORD, SWITCHING_AUDITOR_PASSWORD) and the
+    database, owned by the owner. Run once, as an administrator, before `db upgrade`."""
+    import os
+
+    from eventstore import commands
+    from eventstore.driver import driver_errors
+    from eventstore.errors import EventStoreError
+
+    try:
+        with driver_errors("creating the roles"):
+            made = commands.db_roles(admin_url, os.environ, database)
+    except (EventStoreError, ValueError) as error:
+        raise fail(str(error)) from None
+    typer.echo(f"roles {', '.join(made)} ready; database {database} owned by {made[0]}")
+
+
 @db_app.command("current")
 def db_current_command() -> None:
     """Show the database's migration revision and the code's head."""
@@ -156,14 +183,44 @@ audit_app = typer.Typer(
 app.add_typer(audit_app, name="audit")
 
 
+AuditPublicKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--audit-public-key",
+        help="The audit public key to pin (default: SWITCHING_AUDIT_PUBLIC_KEY, or the data "
+        "folder's audit/audit.pub.pem when present).",
+    ),
+]
+AuditFingerprint = Annotated[
+    str | None,
+    typer.Option("--audit-fingerprint", help="Pin the audit key by its sha256 fingerprint."),
+]
+
+
 @audit_app.command("verify")
 def audit_verify_command(
     stream: Annotated[
         str | None, typer.Option("--stream", help="Check only this stream (a switch id).")
     ] = None,
+    public_key: AuditPublicKey = None,
+    fingerprint: AuditFingerprint = None,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoints",
+            help="Exported checkpoints to trust over the store's (default: "
+            "SWITCHING_CHECKPOINT_DIR when set).",
+        ),
+    ] = None,
+    css_keys: Annotated[
+        Path | None,
+        typer.Option("--css-keys", help="CSS's JWS public keys (default: the PKI's jws/css)."),
+    ] = None,
 ) -> None:
-    """Check every link of the event store's hash chains; exit 1 naming each stream's
-    first broken link (stream, version, expected vs found)."""
+    """Check every stream's hash chain, the whole store against its last signed checkpoint,
+    and every stored CSS body against its signature; exit 1 naming each change found."""
+    from audit import commands as audit_commands
+    from audit.errors import AuditError
     from config import Settings
     from eventstore import commands
     from eventstore.audit import AuditReport
@@ -172,8 +229,9 @@ def audit_verify_command(
     def progress(report: AuditReport) -> None:
         typer.echo(f"... {report.streams_checked} streams checked", err=True)
 
+    settings = Settings.from_env()
     try:
-        report = commands.audit_verify(Settings.from_env(), stream, progress)
+        report = commands.audit_verify(settings, stream, progress)
     except EventStoreError as error:
         raise fail(str(error)) from None
     if stream is not None and report.streams_checked == 0:
@@ -181,12 +239,47 @@ def audit_verify_command(
     for broken in report.broken:
         typer.secho(f"broken link: {broken.describe()}", err=True, fg=typer.colors.RED)
     summary = f"{report.streams_checked} streams, {report.events_checked} events checked"
-    rebuilt_ok = stream is not None or _audit_rebuild()
+    if stream is not None:
+        if not report.intact:
+            raise fail(f"{len(report.broken)} broken chain(s); {summary}")
+        typer.echo(f"all chains intact: {summary}")
+        return
+    options = audit_commands.VerifyOptions(public_key, fingerprint, checkpoints, css_keys)
+    try:
+        store = audit_commands.verify_store(settings, options)
+    except AuditError as error:
+        raise fail(str(error)) from None
+    rebuilt_ok = _audit_rebuild()
+    if report.intact:
+        typer.echo(f"all chains intact: {summary}")
+    anchored = _print_store_audit(store)
     if not report.intact:
         raise fail(f"{len(report.broken)} broken chain(s); {summary}")
-    typer.echo(f"all chains intact: {summary}")
+    if not anchored:
+        raise fail("the store is not as its checkpoints and signatures certify")
     if not rebuilt_ok:
         raise fail("the switch read model does not rebuild to the same states")
+
+
+def _print_store_audit(store: Any) -> bool:
+    """Print what the checkpoint and signature checks found; True when nothing."""
+    anchor = store.anchor
+    if anchor is None:
+        typer.echo("checkpoints: not checked (no audit public key pinned)")
+    elif anchor.checkpoint is None:
+        typer.echo("checkpoints: none yet (`switching audit checkpoint` makes one)")
+    else:
+        typer.echo(
+            f"checkpoints: {anchor.checkpoints} verified against the pinned key "
+            f"(reference: {anchor.reference}); {anchor.covered} events compared with "
+            f"{anchor.checkpoint.describe()}"
+        )
+    for finding in [] if anchor is None else anchor.findings:
+        typer.secho(f"changed since certified: {finding.describe()}", err=True, fg="red")
+    typer.echo(f"CSS signatures: {store.bodies_checked} stored bodies re-verified")
+    for problem in store.signature_problems:
+        typer.secho(f"CSS signature: {problem}", err=True, fg=typer.colors.RED)
+    return bool(store.intact)
 
 
 def _audit_rebuild() -> bool:
@@ -204,6 +297,64 @@ def _audit_rebuild() -> bool:
     against = "compared with the live read model" if rebuilt.compared else "no live read model"
     typer.echo(f"read model rebuilt from zero: {rebuilt.switches} switches ({against})")
     return rebuilt.ok
+
+
+@audit_app.command("keygen")
+def audit_keygen_command(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Folder (default: the data folder's audit/).")
+    ] = None,
+) -> None:
+    """Create the audit key pair (Ed25519) unless it exists; print its fingerprint. Keep the
+    private key with the auditor only; give verifiers the public key or the fingerprint."""
+    from audit import commands as audit_commands
+    from audit.errors import AuditError
+    from config import Settings
+
+    try:
+        folder, public, created = audit_commands.keygen(Settings.from_env(), directory)
+    except AuditError as error:
+        raise fail(str(error)) from None
+    typer.echo(f"{'created' if created else 'kept'} the audit key in {folder}")
+    typer.echo(f"fingerprint: {public.fingerprint}")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint_command(
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Audit private key (default: SWITCHING_AUDIT_KEY, or the data "
+            "folder's audit/audit.key.pem)."
+        ),
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="Export each checkpoint here (default: SWITCHING_CHECKPOINT_DIR)."),
+    ] = None,
+    every: Annotated[
+        float | None, typer.Option(min=1.0, help="Keep going: a checkpoint every N seconds.")
+    ] = None,
+) -> None:
+    """Certify every event settled since the last checkpoint and sign the store-wide head
+    with the audit key (run as the auditor: DATABASE_AUDITOR_URL). Refuses, naming the
+    event, when new events do not follow what was certified before."""
+    from audit import commands as audit_commands
+    from audit.checkpointer import CheckpointRefused
+    from audit.errors import AuditError
+    from config import Settings
+
+    options = audit_commands.CheckpointOptions(key, export, every)
+    try:
+        audit_commands.checkpoint(Settings.from_env(), options, typer.echo)
+    except CheckpointRefused as refused:
+        for problem in refused.problems:
+            typer.secho(f"not certified: {problem}", err=True, fg=typer.colors.RED)
+        raise fail(str(refused)) from None
+    except AuditError as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:
+        typer.echo("checkpointer stopped")
 
 
 @audit_app.command("show")
@@ -273,14 +424,18 @@ def audit_replay_command(
 def audit_export_command(
     switch_id: Annotated[str, typer.Argument(help="The switch id (= workflow id).")],
     out: Annotated[Path, typer.Option("--out", help="Bundle file to write.")],
+    key: Annotated[
+        Path | None, typer.Option(help="Audit private key (default: SWITCHING_AUDIT_KEY).")
+    ] = None,
 ) -> None:
-    """Write a self-contained bundle: Temporal history, event stream with hashes, digests."""
+    """Write a bundle sealed with the audit key (run as the auditor): Temporal history, event
+    stream with hashes, the switch's CSS messages, and the checkpoint that covers them."""
     from audit import commands as audit_commands
     from audit.errors import AuditError
     from config import Settings
 
     try:
-        count = audit_commands.export(Settings.from_env(), switch_id, out)
+        count = audit_commands.export(Settings.from_env(), switch_id, out, key)
     except AuditError as error:
         raise fail(str(error)) from None
     typer.echo(f"wrote {out}: {count} events and the workflow history of {switch_id}")
@@ -289,13 +444,18 @@ def audit_export_command(
 @audit_app.command("verify-bundle")
 def audit_verify_bundle_command(
     bundle: Annotated[Path, typer.Argument(help="A file written by `audit export`.")],
+    public_key: AuditPublicKey = None,
+    fingerprint: AuditFingerprint = None,
 ) -> None:
-    """Check a bundle offline (no database, no Temporal); exit 1 naming each problem."""
+    """Check a bundle offline (no database, no Temporal) against the pinned audit key: its
+    seal, chains, checkpoint, CSS signatures, replay and cross-check; exit 1 naming each
+    problem."""
     from audit import commands as audit_commands
     from audit.errors import AuditError
+    from config import Settings
 
     try:
-        check = audit_commands.check_bundle(bundle)
+        check = audit_commands.check_bundle(Settings.from_env(), bundle, public_key, fingerprint)
     except AuditError as error:
         raise fail(str(error)) from None
     for problem in check.problems:
@@ -371,8 +531,8 @@ def simulator_command(
 
     from config import Settings
     from css.pki import init_pki
-    from css.simulator import FaultSettings, LifecycleSettings, SimulatorConfig
-    from css.simulator.server import serve_until_stopped
+    from simulator import FaultSettings, LifecycleSettings, SimulatorConfig
+    from simulator.server import port_from_env, serve_until_stopped
 
     settings = Settings.from_env()
     default_receiver = settings.receiver_url
@@ -381,7 +541,7 @@ def simulator_command(
     config = SimulatorConfig(
         pki_dir=init_pki(pki_dir or settings.pki_dir).root,
         host=host,
-        port=settings.simulator_port if port is None else port,
+        port=port_from_env() if port is None else port,
         receiver_url=receiver_url or default_receiver,
         clock_speed=clock_speed,
         clock_start=clock_start,
@@ -539,7 +699,7 @@ def receiver_command(
 ) -> None:
     """Run the CSS notification receiver: mutual TLS, verify, store, answer 202, signal."""
     from config import Settings
-    from css.inbound import service
+    from receiver import service
 
     try:
         settings = Settings.from_env()

@@ -32,7 +32,8 @@ def _seconds(env: Mapping[str, str], name: str, default: timedelta) -> timedelta
     return timedelta(seconds=value)
 
 
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
+def port_setting(env: Mapping[str, str], name: str, default: int) -> int:
+    """A TCP port from the environment; also read by the dev-only tools' own settings."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -46,26 +47,46 @@ def _text(env: Mapping[str, str], name: str, default: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw) if raw else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the processes of the engine need to find each other."""
 
     data_dir: Path = REPO_ROOT / ".data"
+    #: The application role's URL (worker, receiver, operator commands).
     database_url: str | None = None
+    #: The owner role's URL, for migrations; DATABASE_URL when unset.
+    owner_database_url: str | None = None
+    #: The auditor role's URL, for checkpoints and signed bundles; DATABASE_URL when unset.
+    auditor_database_url: str | None = None
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "switching"
     css_url: str = "https://127.0.0.1:8443"
     receiver_host: str = "127.0.0.1"
     receiver_port: int = 8444
-    simulator_port: int = 8443
     gaining_supplier_id: str = "GAIN"
+    #: The audit private key (auditor only) and the public key verifiers pin.
+    audit_key: Path | None = None
+    audit_public_key: Path | None = None
+    #: Where checkpoints are exported, out of the database's reach.
+    checkpoint_dir: Path | None = None
     withdrawal_window: timedelta = field(default=timedelta(minutes=10))
     reconcile_grace: timedelta = field(default=timedelta(hours=1))
 
     @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
+
+    @property
+    def audit_dir(self) -> Path:
+        """The dev stack's audit key pair and exported checkpoints; in production the key
+        lives with the auditor only (SWITCHING_AUDIT_KEY)."""
+        return self.data_dir / "audit"
 
     @property
     def receiver_url(self) -> str:
@@ -79,14 +100,18 @@ class Settings:
         return cls(
             data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or None,
+            owner_database_url=env.get("DATABASE_OWNER_URL") or None,
+            auditor_database_url=env.get("DATABASE_AUDITOR_URL") or None,
             temporal_address=_text(env, "TEMPORAL_ADDRESS", default.temporal_address),
             temporal_namespace=_text(env, "TEMPORAL_NAMESPACE", default.temporal_namespace),
             task_queue=_text(env, "SWITCHING_TASK_QUEUE", default.task_queue),
             css_url=_text(env, "CSS_URL", default.css_url),
             receiver_host=_text(env, "RECEIVER_HOST", default.receiver_host),
-            receiver_port=_port(env, "RECEIVER_PORT", default.receiver_port),
-            simulator_port=_port(env, "SIMULATOR_PORT", default.simulator_port),
+            receiver_port=port_setting(env, "RECEIVER_PORT", default.receiver_port),
             gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", default.gaining_supplier_id),
+            audit_key=_path(env, "SWITCHING_AUDIT_KEY"),
+            audit_public_key=_path(env, "SWITCHING_AUDIT_PUBLIC_KEY"),
+            checkpoint_dir=_path(env, "SWITCHING_CHECKPOINT_DIR"),
             withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", default.withdrawal_window),
             reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", default.reconcile_grace),
         )

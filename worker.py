@@ -23,8 +23,8 @@ from domain.calendar import england_and_wales
 from eventstore.database import resolve_database_url
 from eventstore.interface import EventStore
 from eventstore.postgres import PostgresEventStore
-from eventstore.projections import Projector
-from eventstore.switch_read_model import SwitchReadModel
+from readmodels.projector import Projector
+from readmodels.switch import SwitchReadModel
 from workflows import search_attributes
 from workflows.client import connect as connect_temporal
 from workflows.switch import SwitchWorkflow

@@ -1,10 +1,11 @@
 """The offline audit bundle: one JSON file an auditor can check with no database or Temporal.
 
 It holds the switch's Temporal history (as exported, kept as text so its digest is over
-the exact bytes), its event stream with every chain link, and a manifest of sha256 digests.
-Verification re-checks each link (naming the first altered event), the digests, replays
-the history on the current workflow code, and folds the stream through the decider to the
-state the workflow itself returned.
+the exact bytes), its event stream with every chain link, and a manifest of sha256 digests;
+`audit.bundle_seal` adds the proof only the auditor can sign. Verification re-checks the
+seal, each link (naming the first altered event), the digests, replays the history on the
+current workflow code, and folds the stream through the decider to the state the workflow
+itself returned.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from audit.errors import AuditError
 from eventstore.chain import canonical_json, iso_instant, verify_stream
 from eventstore.model import RecordedEvent
 
-FORMAT = "switching-audit-bundle/1"
+FORMAT = "switching-audit-bundle/2"
 
 
 def event_to_json(event: RecordedEvent) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """`audit verify-bundle`: check an exported bundle with no database and no Temporal server.
 
-Beyond the digests and the chain, the bundled history is replayed on today's workflow code
+The audit key's seal is checked first against the pinned key (see `audit.bundle_seal`);
+beyond it, the digests and the chain, the bundled history is replayed on today's workflow code
 and, when the switch had closed, the stream folded through the decider must equal the state
 the workflow returned (decoded from the history's completion event).
 """
@@ -12,7 +13,9 @@ from pathlib import Path
 from temporalio.client import WorkflowHistory
 
 from audit.bundle import BundleCheck, check_records, read_bundle
+from audit.bundle_seal import check_seal
 from audit.errors import AuditError
+from audit.keys import KeyPin
 from audit.replay import replay
 from audit.timeline import differences, fold_stream
 from domain.errors import DomainError
@@ -34,9 +37,12 @@ async def closed_state(history: WorkflowHistory) -> SwitchState | None:
     return None
 
 
-async def verify_bundle(path: Path) -> BundleCheck:
+async def verify_bundle(path: Path, pin: KeyPin) -> BundleCheck:
     bundle = read_bundle(path)
     check, events = check_records(bundle)
+    # The seal first: a bundle whose chain and manifest were recomputed without the audit
+    # key fails here even though its digests and links all agree.
+    check.problems[:0] = check_seal(bundle, pin, events)
     try:
         history = WorkflowHistory.from_json(check.switch_id, bundle["history"])
     except (TypeError, ValueError) as error:

@@ -16,7 +16,7 @@ from domain.errors import DomainError
 from domain.events import SwitchRequested
 from domain.switch import SwitchState, event_from_record, evolve
 from eventstore.interface import EventStore
-from eventstore.switch_read_model import row_of
+from readmodels.switch import row_of
 
 _PAGE = 1000
 

@@ -15,12 +15,8 @@ from pathlib import Path
 
 import asyncpg
 
-from eventstore.database import (
-    embedded_server,
-    ensure_database,
-    migrate_to_head,
-    with_database,
-)
+from eventstore.database import embedded_server, ensure_database, migrate_to_head
+from eventstore.urls import with_database
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind
 from eventstore.model import NO_STREAM, NewEvent
 from eventstore.postgres import PostgresEventStore
-from eventstore.projections import Projector
-from eventstore.switch_read_model import SwitchReadModel
+from readmodels.projector import Projector
+from readmodels.switch import SwitchReadModel
 
 HISTORIES_DIR = Path(__file__).resolve().parent.parent / "tests" / "histories"
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

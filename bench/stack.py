@@ -23,15 +23,16 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from bench.database import fresh_database
-from css.inbound.postgres import PostgresDeliveryLedger, PostgresSwitchDirectory
-from css.inbound.server import Receiver, ReceiverParts, ReceiverSettings
-from css.inbound.temporal import TemporalSink
 from css.pki import init_pki
-from css.simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
 from devstack import supervisor
 from devstack.children import Child, ChildSpec, spawn
 from devstack.errors import StackError
 from eventstore.postgres import PostgresEventStore
+from readmodels.registrations import RegistrationDirectory
+from receiver.postgres import PostgresDeliveryLedger
+from receiver.server import Receiver, ReceiverParts, ReceiverSettings
+from receiver.temporal import TemporalSink
+from simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
 from workflows import search_attributes
 from workflows.converter import DATA_CONVERTER
 
@@ -97,7 +98,7 @@ async def _running(folder: Path, server_url: str, clock_speed: float) -> AsyncIt
         parts = ReceiverParts(
             store=store,
             ledger=PostgresDeliveryLedger(store.pool),
-            directory=PostgresSwitchDirectory(store.pool),
+            directory=RegistrationDirectory(store, store.pool),
             sink=TemporalSink.for_client(client),
         )
         receiver = Receiver(ReceiverSettings("127.0.0.1", 0, folder / "pki"), parts)

@@ -239,12 +239,10 @@ class RegistrationRequest:
     change_of_occupancy: bool
     erroneous_transfer: bool
     shipper_id: str | None
-    # Read only by the simulator (a real CSS ignores unknown fields); see css/simulator.
-    simulator_scenario: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         ssd = self.requested_supply_start_date
-        wire: dict[str, Any] = {
+        return {
             "messageId": self.message_id,
             "sentAt": wire_datetime(self.sent_at),
             "gainingSupplierId": self.gaining_supplier_id,
@@ -256,9 +254,6 @@ class RegistrationRequest:
             "erroneousTransfer": self.erroneous_transfer,
             "shipperId": self.shipper_id,
         }
-        if self.simulator_scenario is not None:
-            wire["simulatorScenario"] = self.simulator_scenario
-        return wire
 
 
 def parse_registration_request(body: bytes) -> RegistrationRequest:
@@ -286,7 +281,6 @@ def parse_registration_request(body: bytes) -> RegistrationRequest:
         change_of_occupancy=fields.flag("changeOfOccupancy"),
         erroneous_transfer=fields.flag("erroneousTransfer"),
         shipper_id=shipper_id,
-        simulator_scenario=fields.optional_text("simulatorScenario"),
     )
 
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import fcntl
 import ipaddress
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -333,3 +334,58 @@ def ensure_pki(root: Path) -> PkiInit:
 
 def init_pki(root: Path) -> PkiPaths:
     return ensure_pki(root).paths
+
+
+RETIRED_FOLDER = "retired"
+
+
+@dataclass(frozen=True)
+class KeyHistory:
+    """Every key a signer has used: the ones trusted now, and retired ones with the instant
+    they stopped being trusted, so a body stored earlier can still be verified."""
+
+    current: TrustedKeys
+    retired: tuple[tuple[VerificationKey, datetime], ...] = ()
+
+    def trusted_at(self, moment: datetime) -> TrustedKeys:
+        """The keys a verifier trusted at `moment`."""
+        kept = [key for key, retired_at in self.retired if moment < retired_at]
+        return TrustedKeys([*self.current.values(), *kept])
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "keys": [key.to_jwk() for key in self.current.values()],
+            "retired": [{**key.to_jwk(), "retired_at": at.isoformat()} for key, at in self.retired],
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> KeyHistory:
+        current = TrustedKeys.from_jwks({"keys": value.get("keys", [])})
+        retired = tuple(
+            (
+                VerificationKey.from_jwk({k: v for k, v in item.items() if k != "retired_at"}),
+                datetime.fromisoformat(item["retired_at"]),
+            )
+            for item in value.get("retired", [])
+        )
+        return cls(current, retired)
+
+
+def retire_jws_key(folder: Path, kid: str, at: datetime) -> None:
+    """Stop trusting `kid` for new messages from `at`, keeping it to verify older ones."""
+    public = _require(PkiPaths.jws_public(folder, kid))
+    retired = folder / RETIRED_FOLDER
+    retired.mkdir(mode=0o700, exist_ok=True)
+    (retired / f"{kid}.retired-at").write_text(at.isoformat() + "\n")
+    public.replace(PkiPaths.jws_public(retired, kid))
+
+
+def load_key_history(folder: Path) -> KeyHistory:
+    """The signer's current keys and its retired ones (`retired/`), for re-verification."""
+    retired_folder = folder / RETIRED_FOLDER
+    retired = []
+    for kid in PkiPaths.kids(retired_folder) if retired_folder.is_dir() else []:
+        at = datetime.fromisoformat((retired_folder / f"{kid}.retired-at").read_text().strip())
+        pem = PkiPaths.jws_public(retired_folder, kid).read_bytes()
+        retired.append((VerificationKey.from_pem(kid, pem), at))
+    return KeyHistory(load_trusted_keys(folder), tuple(retired))

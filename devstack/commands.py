@@ -26,6 +26,7 @@ from devstack.demo.session import DEMO_CLOCK_SPEED, DemoRequest
 from devstack.dev import INTERRUPTED, DevOptions, run_dev
 from devstack.engine import Engine, connect, event_store, locate_engine
 from devstack.errors import InvalidInput, OperationError, StackError
+from simulator.server import port_from_env as simulator_port_from_env
 from workflows.signup import SwitchRequest, SwitchTimings
 
 T = TypeVar("T")
@@ -61,12 +62,13 @@ def exit_now(code: int) -> NoReturn:
 def dev(options: StackOptions) -> int:
     try:
         settings = Settings.from_env()
+        simulator_port = simulator_port_from_env()
     except ConfigError as error:
         raise StackError(str(error)) from None
     if options.exit_when_done and options.demo is None:
         raise StackError("--exit-when-done needs --demo N (it exits when the demo is done)")
     speed = options.clock_speed or (DEMO_CLOCK_SPEED if options.demo else 1.0)
-    config = StackConfig.from_settings(settings).with_options(
+    config = StackConfig.from_settings(settings, simulator_port).with_options(
         data_dir=options.data_dir.resolve() if options.data_dir else None,
         temporal_port=options.temporal_port,
         ui_port=options.ui_port,

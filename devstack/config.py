@@ -25,6 +25,9 @@ class StackConfig:
     receiver_port: int = 8444
     #: An external PostgreSQL; None runs the embedded one under `data_dir/postgres`.
     database_url: str | None = None
+    #: With an external PostgreSQL: the owner's (migrations) and the auditor's URLs.
+    owner_database_url: str | None = None
+    auditor_database_url: str | None = None
     namespace: str = "default"
     task_queue: str = "switching"
     gaining_supplier_id: str = "GAIN"
@@ -35,12 +38,14 @@ class StackConfig:
     host: str = HOST
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> StackConfig:
+    def from_settings(cls, settings: Settings, simulator_port: int) -> StackConfig:
         return cls(
             data_dir=settings.data_dir,
-            simulator_port=settings.simulator_port,
+            simulator_port=simulator_port,
             receiver_port=settings.receiver_port,
             database_url=settings.database_url,
+            owner_database_url=settings.owner_database_url,
+            auditor_database_url=settings.auditor_database_url,
             namespace=settings.temporal_namespace,
             task_queue=settings.task_queue,
             gaining_supplier_id=settings.gaining_supplier_id,
@@ -70,6 +75,10 @@ class StackConfig:
     @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.data_dir / "audit"
 
     @property
     def logs_dir(self) -> Path:

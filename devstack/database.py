@@ -18,7 +18,9 @@ import asyncpg
 
 from devstack.config import StackConfig
 from devstack.errors import ComponentFailed
-from eventstore.database import embedded_database_url, embedded_server, migrate_to_head
+from eventstore import roles
+from eventstore.database import embedded_admin_url, embedded_server, migrate_to_head
+from eventstore.urls import with_user
 
 #: The folder `eventstore.database.embedded_server` keeps the cluster in, under the data folder.
 EMBEDDED_FOLDER = "postgres"
@@ -26,7 +28,11 @@ EMBEDDED_FOLDER = "postgres"
 
 @dataclass(frozen=True)
 class Database:
+    #: The application role's URL: what the worker, receiver and operator commands use.
     url: str
+    #: The owner role's URL (migrations) and the auditor role's (checkpoints).
+    owner_url: str
+    auditor_url: str
     #: The embedded server's handle; None for an external database.
     embedded: Any = None
 
@@ -40,11 +46,15 @@ class Database:
 async def start_database(config: StackConfig) -> Database:
     if config.database_url:
         await _check_reachable(config.database_url)
-        database = Database(config.database_url)
+        database = Database(
+            config.database_url,
+            config.owner_database_url or config.database_url,
+            config.auditor_database_url or config.database_url,
+        )
     else:
         database = await _start_embedded(config.data_dir)
     try:
-        await migrate_to_head(database.url)
+        await migrate_to_head(database.owner_url)
     except Exception as error:
         await stop_database(database)
         raise ComponentFailed(f"migrating the event store failed: {error}") from error
@@ -54,7 +64,14 @@ async def start_database(config: StackConfig) -> Database:
 async def _start_embedded(data_dir: Path) -> Database:
     try:
         server = await asyncio.to_thread(_join_embedded_server, data_dir)
-        return Database(await embedded_database_url(data_dir), server)
+        # As the superuser: the roles are created and the database handed to the owner.
+        admin = await embedded_admin_url(data_dir)
+        return Database(
+            with_user(admin, roles.APP),
+            with_user(admin, roles.OWNER),
+            with_user(admin, roles.AUDITOR),
+            server,
+        )
     except (OSError, subprocess.SubprocessError, asyncpg.PostgresError) as error:
         log = data_dir / EMBEDDED_FOLDER / "log"
         raise ComponentFailed(
@@ -64,7 +81,7 @@ async def _start_embedded(data_dir: Path) -> Database:
 
 def _join_embedded_server(data_dir: Path) -> Any:
     # Taken first and without a clean-up of its own, the cached handle is shared by every
-    # later lookup (`embedded_database_url` included), and the stopping is left to
+    # later lookup (`embedded_admin_url` included), and the stopping is left to
     # `stop_database` instead of an exit hook that would try a second time.
     return embedded_server(data_dir, cleanup_mode=None)
 

@@ -1,7 +1,9 @@
 """`switching dev`: the whole engine as supervised child processes on embedded defaults.
 
-Start order follows dependencies (PKI, PostgreSQL migrated to head, Temporal with the search
-attributes, receiver, CSS simulator, worker), each one healthy before the next starts; stop
+Start order follows dependencies (PKI, PostgreSQL with its roles, migrated to head by the
+owner, Temporal with the search attributes, receiver, CSS simulator, worker, the auditor's
+checkpointer), each one healthy before the next starts; the engine's processes connect as
+the application role, the checkpointer as the auditor with the audit key. Stop
 order is the reverse, so the worker finishes its tasks while the servers it talks to are
 still up. Everything started is registered for stopping the moment it is started, so an
 interrupted start-up leaves nothing running either.
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from temporalio.client import Client
 
+from audit import keys as audit_keys
 from css.pki import init_pki
 from devstack import health
 from devstack.children import Child, ChildSpec, spawn, wait_healthy
@@ -31,6 +34,7 @@ from devstack.lockfile import StackInfo, StackLock
 from workflows import search_attributes
 
 TEMPORAL_START_SECONDS = 90.0
+CHECKPOINT_SECONDS = 30.0
 SERVICE_START_SECONDS = 60.0
 
 #: How the stack reports progress: `say(component, what it is doing)`.
@@ -87,6 +91,7 @@ class DevStack:
         else:
             self.services.append(Service("CSS", self.config.css_url, "external, not started"))
         await self._start_worker(env)
+        await self._start_checkpointer(env)
         self._lock.publish(self._info())
 
     async def stop(self) -> None:
@@ -159,6 +164,36 @@ class DevStack:
         await wait_healthy(child, polling, seconds=SERVICE_START_SECONDS, what="polling")
         self.services.append(
             Service("Worker", f"task queue {self.config.task_queue}", f"pid {child.pid}")
+        )
+
+    async def _start_checkpointer(self, env: dict[str, str]) -> None:
+        """The auditor's process: its own database role and the audit key, which the
+        worker and receiver are not given."""
+        audit_dir = self.config.audit_dir
+        self._say("auditor", f"checkpoints every {CHECKPOINT_SECONDS:g}s, key in {audit_dir}")
+        await asyncio.to_thread(audit_keys.generate, audit_dir)
+        auditor_env = {
+            **env,
+            "DATABASE_AUDITOR_URL": self.database.auditor_url,
+            "SWITCHING_AUDIT_KEY": str(audit_dir / audit_keys.PRIVATE_NAME),
+        }
+        args = ["audit", "checkpoint", "--every", f"{CHECKPOINT_SECONDS:g}"]
+        args += ["--export", str(audit_dir / "checkpoints")]
+        log = self.config.logs_dir / "auditor.log"
+        start = log.stat().st_size if log.exists() else 0
+        child = self._spawn("auditor", [sys.executable, "-m", "cli", *args], auditor_env)
+
+        async def first_round_done() -> bool:
+            # The command prints a line per round once the round is stored; the log is
+            # appended to across runs, so only this run's part counts.
+            with log.open("rb") as handle:
+                handle.seek(start)
+                fresh = handle.read().decode(errors="replace")
+            return "nothing new to certify" in fresh or "signed checkpoint" in fresh
+
+        await wait_healthy(child, first_round_done, seconds=SERVICE_START_SECONDS, what="running")
+        self.services.append(
+            Service("Auditor", f"every {CHECKPOINT_SECONDS:g}s", f"audit key in {audit_dir}")
         )
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> Child:

@@ -25,6 +25,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from eventstore import roles
+from eventstore.urls import with_database, with_user
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 EMBEDDED_DATABASE = "switching"
 
@@ -36,6 +39,12 @@ class HasDatabaseSettings(Protocol):
     @property
     def database_url(self) -> str | None: ...
 
+    @property
+    def owner_database_url(self) -> str | None: ...
+
+    @property
+    def auditor_database_url(self) -> str | None: ...
+
 
 def sqlalchemy_url(url: str) -> str:
     """The asyncpg-driver spelling of a `postgresql://` URL, for SQLAlchemy and alembic."""
@@ -43,12 +52,6 @@ def sqlalchemy_url(url: str) -> str:
     if parts.scheme not in ("postgresql", "postgres", "postgresql+asyncpg"):
         raise ValueError(f"database URL must start with postgresql://, got {parts.scheme}://")
     return urlunsplit(parts._replace(scheme="postgresql+asyncpg"))
-
-
-def with_database(url: str, database: str) -> str:
-    """The same server and credentials, another database."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 def _start_embedded_server(pgdata: Path, cleanup_mode: str | None = "stop") -> Any:
@@ -72,30 +75,51 @@ def embedded_server(data_dir: Path, cleanup_mode: str | None = "stop") -> Any:
     return _start_embedded_server(data_dir / "postgres", cleanup_mode)
 
 
-async def embedded_database_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
-    """The URL of `database` on the embedded server (started if needed, created if absent)."""
+async def embedded_admin_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
+    """The embedded server's superuser on `database`, with the engine's roles in place and
+    the database (created if absent) owned by the owner role."""
     server = await asyncio.to_thread(embedded_server, data_dir)
     maintenance_url: str = server.get_uri(database="postgres")
-    await ensure_database(maintenance_url, database)
+    # The embedded server trusts its local socket (a developer's machine), so the roles
+    # need no passwords there; production sets them with `switching db roles`.
+    await roles.ensure_roles(maintenance_url, {})
+    await ensure_database(maintenance_url, database, owner=roles.OWNER)
     return with_database(maintenance_url, database)
 
 
-async def ensure_database(maintenance_url: str, database: str) -> None:
-    """Create `database` on the server of `maintenance_url` unless it exists."""
+async def embedded_database_url(
+    data_dir: Path, database: str = EMBEDDED_DATABASE, role: str = roles.APP
+) -> str:
+    """The URL of `database` on the embedded server for `role` (server started if needed)."""
+    return with_user(await embedded_admin_url(data_dir, database), role)
+
+
+async def ensure_database(maintenance_url: str, database: str, owner: str | None = None) -> None:
+    """Create `database` on the server of `maintenance_url` unless it exists; with `owner`,
+    hand it (and everything in it) to that role."""
     connection = await asyncpg.connect(maintenance_url)
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if not exists:
-            await connection.execute(f'CREATE DATABASE "{database}"')
+            owned = f' OWNER "{owner}"' if owner else ""
+            await connection.execute(f'CREATE DATABASE "{database}"{owned}')
     finally:
         await connection.close()
+    if owner is not None and exists:
+        await roles.hand_to_owner(maintenance_url, database)
 
 
-async def resolve_database_url(settings: HasDatabaseSettings) -> str:
-    """`settings.database_url`, or the embedded server's database (started if needed)."""
-    if settings.database_url:
-        return settings.database_url
-    return await embedded_database_url(settings.data_dir)
+async def resolve_database_url(settings: HasDatabaseSettings, role: str = roles.APP) -> str:
+    """The URL `role` connects with: its own setting (the owner's and the auditor's fall
+    back to `DATABASE_URL`), or the embedded server's database (started if needed)."""
+    given = {
+        roles.APP: settings.database_url,
+        roles.OWNER: settings.owner_database_url or settings.database_url,
+        roles.AUDITOR: settings.auditor_database_url or settings.database_url,
+    }[role]
+    if given:
+        return given
+    return await embedded_database_url(settings.data_dir, role=role)
 
 
 def alembic_config(url: str) -> Config:

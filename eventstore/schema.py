@@ -11,12 +11,10 @@ from typing import Final
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
     Identity,
-    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -25,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import DATE, JSON, TIMESTAMP, UUID
+from sqlalchemy.dialects.postgresql import JSON, TIMESTAMP, UUID
 
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(column_0_label)s",
@@ -83,50 +81,35 @@ events = Table(
     CheckConstraint(f"previous_hash {_HASH_FORMAT}", name="previous_hash_is_sha256"),
 )
 
-# Where each projection has got to in the global order. A projector moves its checkpoint
-# in the same transaction as the rows it writes, so rows and checkpoint never disagree.
-projection_checkpoints = Table(
-    "projection_checkpoints",
+# The audit's anchor (written by the auditor role only). The ledger holds every settled
+# event in position order with its hash and the store-wide chain through it; each
+# checkpoint signs the chain's head at a position. Both are append-only.
+audit_checkpoints = Table(
+    "audit_checkpoints",
     metadata,
-    Column("name", Text, nullable=False),
+    Column("sequence", BigInteger, nullable=False),
     Column("position", BigInteger, nullable=False),
-    Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=text("now()")),
-    PrimaryKeyConstraint("name"),
+    Column("key_id", Text, nullable=False),
+    # The exact signed bytes (canonical JSON), so verification needs no re-encoding.
+    Column("body", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=text("now()")),
+    PrimaryKeyConstraint("sequence"),
+    CheckConstraint("sequence >= 1", name="sequence_positive"),
     CheckConstraint("position >= 0", name="position_not_negative"),
 )
 
-# The switch read model: one row per switch, the state `domain.switch.evolve` folds its
-# stream into, flattened for operations and reporting. No personal data: identifiers of
-# meter points and registrations only.
-switch_read_model = Table(
-    "switch_read_model",
+audit_ledger = Table(
+    "audit_ledger",
     metadata,
-    Column("switch_id", Text, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("terminal", Boolean, nullable=False),
-    Column("fuel", Text, nullable=False),
-    Column("mpxn", Text, nullable=False),
-    Column("market_sector", Text, nullable=False),
-    Column("registration_id", Text, nullable=True),
-    Column("requested_supply_start_date", DATE, nullable=True),
-    Column("supply_start_date", DATE, nullable=True),
-    Column("requested_at", TIMESTAMP(timezone=True), nullable=False),
-    Column("submitted_at", TIMESTAMP(timezone=True), nullable=True),
-    Column("objection_window_end", TIMESTAMP(timezone=True), nullable=True),
-    Column("two_day_target", TIMESTAMP(timezone=True), nullable=True),
-    Column("backstop", TIMESTAMP(timezone=True), nullable=True),
-    Column("updated_at", TIMESTAMP(timezone=True), nullable=False),
-    Column("reason_code", Text, nullable=True),
-    Column("objection_standing", Boolean, nullable=False),
-    Column("withdrawal_requested", Boolean, nullable=False),
-    Column("deadline_missed", Boolean, nullable=False),
-    Column("compensation_due", Boolean, nullable=False),
-    Column("compensation_pence", Integer, nullable=False),
-    Column("stuck", Boolean, nullable=False),
-    Column("stream_version", BigInteger, nullable=False),
-    Column("last_position", BigInteger, nullable=False),
-    PrimaryKeyConstraint("switch_id"),
-    Index("ix_switch_read_model_status", "status"),
-    Index("ix_switch_read_model_registration_id", "registration_id"),
-    Index("ix_switch_read_model_mpxn", "mpxn"),
+    Column("position", BigInteger, nullable=False),
+    Column("stream_id", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("event_hash", Text, nullable=False),
+    Column("chain_hash", Text, nullable=False),
+    Column("checkpoint", BigInteger, nullable=False),
+    PrimaryKeyConstraint("position"),
+    UniqueConstraint("stream_id", "version"),
+    CheckConstraint(f"event_hash {_HASH_FORMAT}", name="event_hash_is_sha256"),
+    CheckConstraint(f"chain_hash {_HASH_FORMAT}", name="chain_hash_is_sha256"),
 )

@@ -14,9 +14,11 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
+import readmodels.schema  # noqa: F401  (their tables join the shared metadata on import)
+import receiver.schema  # noqa: F401
 from config import Settings
 from eventstore.database import resolve_database_url, run_on_connection
+from eventstore.roles import OWNER, apply_grants
 from eventstore.schema import metadata
 
 config = context.config
@@ -31,10 +33,14 @@ def do_run_migrations(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # Every revision leaves the roles holding exactly what `eventstore.roles` grants.
+        apply_grants(connection)
 
 
 async def run_from_command_line() -> None:
-    url = config.attributes.get("database_url") or await resolve_database_url(Settings.from_env())
+    url = config.attributes.get("database_url") or await resolve_database_url(
+        Settings.from_env(), OWNER
+    )
     await run_on_connection(url, do_run_migrations)
 
 

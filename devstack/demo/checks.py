@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from audit.timeline import fold_stream
-from css.inbound.records import inbound_stream
 from devstack.demo.runner import Progress
 from eventstore.interface import EventStore
 from eventstore.model import RecordedEvent
+from receiver.records import inbound_stream
 
 
 async def store_problems(store: EventStore, progress: Sequence[Progress]) -> list[str]:

@@ -1,7 +1,7 @@
 """The demo batch: which stories it plays, and the switch requests that make CSS play them.
 
 The CSS simulator picks its story from the meter point number (an MPAN core or MPRN
-starting `99`, then one digit per scenario; see `css.simulator.scenarios`); withdrawals
+starting `99`, then one digit per scenario; see `simulator.scenarios`); withdrawals
 are the operator's side of the story, so the demo itself sends them at the right moment.
 Meter point numbers are generated with valid check digits and no real ones are used.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from css.simulator.scenarios import BY_THIRD_DIGIT, PATTERN_PREFIX
-from css.simulator.scenarios import Scenario as SimScenario
 from domain.identifiers import Fuel, MarketSector, mpan_core_check_digit, mprn_check_digits
 from domain.lifecycle import Status
+from simulator.scenarios import BY_THIRD_DIGIT, PATTERN_PREFIX
+from simulator.scenarios import Scenario as SimScenario
 from workflows.signup import SwitchRequest, SwitchTimings
 
 #: The simulator's scenario digit after its prefix, from its own table; None plays the

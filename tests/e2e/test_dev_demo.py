@@ -89,5 +89,13 @@ async def test_the_demo_runs_to_its_expected_outcomes_and_survives_a_restart(
     assert report["timeline"][-1]["detail"].startswith("kind=ACTIVE")
     assert some_active in await _switching("list", "--status", "ACTIVE", data=data_dir)
 
+    # The stack's auditor certified the demo; the whole store verifies against it, as the
+    # application role the operator commands use, with the exported checkpoints trusted.
+    exported = data_dir / "audit" / "checkpoints"
+    verified = await _switching("audit", "verify", "--checkpoints", str(exported), data=data_dir)
+    assert "checkpoints: " in verified
+    assert "verified against the pinned key (reference: exported checkpoints)" in verified
+    assert "stored bodies re-verified" in verified
+
     assert await again.stop() == 0, again.output()
     again.assert_nothing_left()

@@ -17,14 +17,14 @@ import pytest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from css.inbound.ledger import DeliveryStatus
-from css.inbound.postgres import PostgresDeliveryLedger
-from css.inbound.records import inbound_stream
 from css.pki import init_pki
 from devstack.demo.css_control import SimulatorControl
 from devstack.lockfile import StackInfo
 from domain.lifecycle import TERMINAL, Status
 from eventstore.postgres import PostgresEventStore
+from receiver.ledger import DeliveryStatus
+from receiver.postgres import PostgresDeliveryLedger
+from receiver.records import inbound_stream
 from tests.e2e.conftest import (
     BIN,
     DEMO_SIZE,

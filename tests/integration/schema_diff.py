@@ -9,7 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
+import readmodels.schema  # noqa: F401  (their tables join the shared metadata on import)
+import receiver.schema  # noqa: F401
 from eventstore.database import sqlalchemy_url
 from eventstore.schema import metadata
 

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from config import Settings
+from eventstore import roles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,14 +78,45 @@ def test_engine_processes_find_temporal_and_the_event_store(
     assert settings.temporal_address == "temporal:7233"
     assert settings.database_url is not None
     database = urlsplit(settings.database_url)
-    store = services["eventstore-db"]["environment"]
     assert (database.hostname, database.port) == ("eventstore-db", 5432)
+    # The application role, with the password `db roles` gave it; never the owner or admin.
+    roles_env = services["db-roles"]["environment"]
     assert (database.username, database.password) == (
-        store["POSTGRES_USER"],
-        store["POSTGRES_PASSWORD"],
+        roles.APP,
+        roles_env["SWITCHING_APP_PASSWORD"],
     )
-    assert database.path == f"/{store['POSTGRES_DB']}"
+    assert database.path == "/switching"
+    assert settings.owner_database_url is None
+    assert settings.audit_key is None
     assert {"migrate", "temporal"} <= set(services[name]["depends_on"])
+    assert not any("audit-key" in volume for volume in services[name].get("volumes", []))
+
+
+def test_each_role_has_its_own_service_and_only_the_auditor_holds_the_audit_key(
+    services: dict[str, Any],
+) -> None:
+    admin = urlsplit(services["db-roles"]["environment"]["DATABASE_ADMIN_URL"])
+    store = services["eventstore-db"]["environment"]
+    assert (admin.username, admin.password) == (store["POSTGRES_USER"], store["POSTGRES_PASSWORD"])
+    roles_env = services["db-roles"]["environment"]
+    migrate = Settings.from_env(services["migrate"]["environment"])
+    assert migrate.owner_database_url is not None
+    owner = urlsplit(migrate.owner_database_url)
+    assert (owner.username, owner.password) == (roles.OWNER, roles_env["SWITCHING_OWNER_PASSWORD"])
+    assert services["migrate"]["depends_on"]["db-roles"]["condition"] == (
+        "service_completed_successfully"
+    )
+    auditor = Settings.from_env(services["auditor"]["environment"])
+    assert auditor.auditor_database_url is not None
+    url = urlsplit(auditor.auditor_database_url)
+    assert (url.username, url.password) == (roles.AUDITOR, roles_env["SWITCHING_AUDITOR_PASSWORD"])
+    assert auditor.audit_key == Path("/audit/key/audit.key.pem")
+    holders = [
+        name
+        for name, service in services.items()
+        if any(str(v).startswith("audit-key:") for v in service.get("volumes", []))
+    ]
+    assert sorted(holders) == ["audit-keygen", "auditor"]
 
 
 def test_the_worker_calls_the_simulator_where_it_listens(services: dict[str, Any]) -> None:

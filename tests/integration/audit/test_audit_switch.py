@@ -7,9 +7,11 @@ tampering is done the only way it can be, as a superuser with the append-only tr
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +19,19 @@ import asyncpg
 import pytest
 from temporalio.client import WorkflowHandle
 
+from audit.bundle import event_from_json, event_to_json
+from audit.checkpointer import make_checkpoint
 from audit.errors import AuditError
 from audit.export import export_switch
+from audit.keys import AuditSigningKey, KeyPin, generate, load_signing_key
 from audit.offline import verify_bundle
 from audit.rebuild import rebuild_and_compare
 from audit.show import SwitchAudit, audit_switch
 from domain.lifecycle import NotificationKind, Status
-from eventstore.projections import Projector
-from eventstore.switch_read_model import SwitchReadModel, row_of
+from eventstore.chain import canonical_json, fields_of, link_hash
+from readmodels.projector import Projector
+from readmodels.switch import SwitchReadModel, row_of
+from tests.integration.audit import tamper
 from tests.integration.workflow.conftest import Engine
 from workflows.messages import SwitchResult
 
@@ -177,16 +184,18 @@ async def test_a_bundle_verifies_offline_and_one_changed_byte_fails_at_its_event
     engine: Engine, tmp_path: Path
 ) -> None:
     handle = await _rejected(engine)
+    key, pin = _audit_key(tmp_path)
     bundle = tmp_path / "bundle.json"
-    count = await export_switch(engine.store, engine.env.client, handle.id, bundle)
+    count = await export_switch(engine.store, engine.env.client, handle.id, bundle, key, None)
     assert count >= 4
 
-    check = await verify_bundle(bundle)
+    check = await verify_bundle(bundle, pin)
     assert check.ok, check.problems
     assert check.events == count
     # Offline: no database and no Temporal in the environment of the command.
     offline = {"PATH": os.environ.get("PATH", ""), "TEMPORAL_ADDRESS": "127.0.0.1:9"}
-    code, out, err = await _switching("audit", "verify-bundle", str(bundle), env=offline)
+    pinned = ("--audit-fingerprint", pin.fingerprint)
+    code, out, err = await _switching("audit", "verify-bundle", str(bundle), *pinned, env=offline)
     assert code == 0, out + err
     assert f"bundle of {handle.id} verifies: {count} events" in out
 
@@ -194,9 +203,91 @@ async def test_a_bundle_verifies_offline_and_one_changed_byte_fails_at_its_event
     value["events"][2]["data"]["registration_id"] += "X"
     altered = tmp_path / "altered.json"
     altered.write_text(json.dumps(value))
-    check = await verify_bundle(altered)
+    check = await verify_bundle(altered, pin)
     assert not check.ok
     assert check.problems[0].startswith(f"broken link at event stream {handle.id!r} version 3")
-    code, out, err = await _switching("audit", "verify-bundle", str(altered), env=offline)
+    code, out, err = await _switching("audit", "verify-bundle", str(altered), *pinned, env=offline)
     assert code == 1
     assert "version 3: hash" in err
+
+
+def _audit_key(folder: Path) -> tuple[AuditSigningKey, KeyPin]:
+    generate(folder / "audit")
+    key = load_signing_key(folder / "audit" / "audit.key.pem")
+    return key, KeyPin(key.public.fingerprint)
+
+
+def _recompute(bundle: dict[str, Any], version: int) -> None:
+    """What someone holding only the bundle file can do: edit an event, then recompute
+    every later link, the stream's last hash and the manifest's digests."""
+    events = [event_from_json(item) for item in bundle["events"]]
+    previous = events[version - 2].hash
+    for index in range(version - 1, len(events)):
+        event = events[index]
+        data = (
+            {**event.data, "reason_code": "NO_REASON"} if event.version == version else event.data
+        )
+        fields = replace(fields_of(event), data=data)
+        rehashed = replace(
+            event, data=data, previous_hash=previous, hash=link_hash(previous, fields)
+        )
+        bundle["events"][index] = event_to_json(rehashed)
+        previous = rehashed.hash
+    manifest = bundle["manifest"]
+    manifest["last_hash"] = previous
+    manifest["sha256"]["events"] = hashlib.sha256(
+        canonical_json(bundle["events"]).encode()
+    ).hexdigest()
+
+
+async def test_a_bundle_whose_chain_and_manifest_were_recomputed_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
+    handle = await _rejected(engine)
+    key, pin = _audit_key(tmp_path)
+    bundle = tmp_path / "bundle.json"
+    await export_switch(engine.store, engine.env.client, handle.id, bundle, key, None)
+    value = json.loads(bundle.read_text())
+    last = value["events"][-1]["version"]
+    _recompute(value, last)
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(value))
+
+    check = await verify_bundle(forged, pin)
+    assert check.problems[0] == (
+        "the manifest's signature does not verify with the pinned audit key"
+    )
+    # The chain and digests alone are fooled: only the seal catches the forgery.
+    assert len(check.problems) == 1
+
+    # Re-signing with a key of one's own does not help: the verifier pins the auditor's.
+    forger, _ = _audit_key(tmp_path / "forger")
+    value["seal"] = {
+        "public_key": forger.public.base64,
+        "fingerprint": forger.public.fingerprint,
+        "signature": forger.sign(canonical_json(value["manifest"])),
+    }
+    forged.write_text(json.dumps(value))
+    offline = {"PATH": os.environ.get("PATH", ""), "TEMPORAL_ADDRESS": "127.0.0.1:9"}
+    code, _, err = await _switching(
+        "audit", "verify-bundle", str(forged), "--audit-fingerprint", pin.fingerprint, env=offline
+    )
+    assert code == 1
+    assert "the manifest's signature does not verify with the pinned audit key" in err
+
+
+async def test_export_refuses_to_seal_a_store_changed_since_it_was_certified(
+    engine: Engine, tmp_path: Path
+) -> None:
+    handle = await _rejected(engine)
+    key, _ = _audit_key(tmp_path)
+    await make_checkpoint(engine.store, key)
+    await tamper.rewrite_event(
+        engine.store.url, handle.id, 2, lambda data: {**data, "note": "rewritten"}
+    )
+    with pytest.raises(AuditError, match="will not seal") as refused:
+        await export_switch(
+            engine.store, engine.env.client, handle.id, tmp_path / "b.json", key, None
+        )
+    assert f"stream {handle.id!r} version 2" in str(refused.value)
+    assert not (tmp_path / "b.json").exists()

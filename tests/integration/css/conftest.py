@@ -9,8 +9,8 @@ import pytest
 from css import tls
 from css.client import CssClient
 from css.pki import PkiPaths, init_pki, load_trusted_keys
-from css.simulator import running_simulator
-from css.simulator.server import RunningSimulator, serving
+from simulator import running_simulator
+from simulator.server import RunningSimulator, serving
 from tests.integration.css.support import StubReceiver, sim_config
 
 

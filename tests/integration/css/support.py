@@ -2,7 +2,7 @@
 
 `StubReceiver` is a minimal notification receiver: served over mutual TLS with the
 receiver certificate, it verifies JWS with css/jws against CSS's published keys and parses
-bodies with css/messages. The engine's real receiver lives in css/inbound.
+bodies with css/messages. The engine's real receiver lives in receiver/.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from starlette.routing import Route
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import Notification, RegistrationRequest, parse_notification
+from css.messages import Notification, parse_notification
 from css.pki import PkiPaths
-from css.simulator import LifecycleSettings, SimulatorConfig
 from domain.identifiers import Fuel, MarketSector
+from simulator import LifecycleSettings, SimulatorConfig
+from simulator.scenarios import ScenarioRequest
 
 # Monday 2 March 2026, 09:00 in London (GMT): a plain working week ahead.
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -30,9 +31,10 @@ VALIDATION_DELAY = timedelta(minutes=1)
 MPAN = "1312345678907"
 
 
-def registration(**changes: object) -> RegistrationRequest:
-    """A valid domestic electricity request with a fresh message id."""
-    base = RegistrationRequest(
+def registration(**changes: object) -> ScenarioRequest:
+    """A valid domestic electricity request with a fresh message id (and, when given, the
+    simulator's `scenario`)."""
+    base = ScenarioRequest(
         message_id=f"MSG-{uuid.uuid4().hex}",
         sent_at=MONDAY_9AM,
         gaining_supplier_id="GAIN",

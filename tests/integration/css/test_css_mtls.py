@@ -13,7 +13,7 @@ from css import tls
 from css.client import CssClient
 from css.errors import CssUnavailable
 from css.pki import PkiPaths, init_pki, load_signing_key, load_trusted_keys
-from css.simulator.server import RunningSimulator
+from simulator.server import RunningSimulator
 
 TLS12 = ssl.TLSVersion.TLSv1_2
 

@@ -13,9 +13,9 @@ from css.client import CssClient
 from css.errors import CssConflict, CssRejected, CssUnavailable, UnknownKeyId
 from css.messages import CssStatus, EventType, Validated
 from css.pki import PkiPaths, init_pki
-from css.simulator import running_simulator
-from css.simulator.server import RunningSimulator
 from domain.identifiers import Fuel
+from simulator import running_simulator
+from simulator.server import RunningSimulator
 from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration, sim_config
 
 

@@ -9,7 +9,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
-import css.inbound.schema  # noqa: F401  (its tables join the shared metadata on import)
 from eventstore.database import (
     alembic_config,
     downgrade,
@@ -17,8 +16,7 @@ from eventstore.database import (
     revisions,
     upgrade,
 )
-from eventstore.schema import metadata
-from tests.integration.schema_diff import schema_differences
+from tests.integration.schema_diff import metadata, schema_differences
 
 
 async def _tables(url: str) -> set[str]:

@@ -180,7 +180,6 @@ def request(**changes: object) -> m.RegistrationRequest:
         request(),
         request(requested_supply_start_date=None),
         request(fuel=Fuel.ELECTRICITY, shipper_id=None, mpxn="1312345678907"),
-        request(simulator_scenario="object"),
     ],
 )
 def test_registration_request_round_trips(req: m.RegistrationRequest) -> None:

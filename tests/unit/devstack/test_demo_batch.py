@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from css.messages import RegistrationRequest
-from css.simulator.scenarios import Scenario as CssScenario
-from css.simulator.scenarios import choose
 from devstack.demo.scenarios import BY_SLUG, SCENARIOS, Action, DemoSwitch, plan_batch
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import Status
+from simulator.scenarios import Scenario as CssScenario
+from simulator.scenarios import choose
 from workflows.signup import validate_request
 
 #: The simulator story each demo scenario must trigger through its meter point number.

@@ -16,12 +16,15 @@ from devstack.demo import manifest
 from devstack.errors import AlreadyRunning, InvalidInput
 from devstack.lockfile import StackInfo, StackLock, running_stack
 from devstack.operations import list_query, request_from_mapping
+from simulator.server import port_from_env as simulator_port_from_env
 
 
 def test_children_read_back_exactly_the_addresses_the_supervisor_checks(tmp_path: Path) -> None:
     config = StackConfig(data_dir=tmp_path, temporal_port=17233, simulator_port=18443)
     config = config.with_options(receiver_port=18444, ui_port=None)
-    settings = Settings.from_env(config.child_env({}, "postgresql://db/switching"))
+    env = config.child_env({}, "postgresql://db/switching")
+    settings = Settings.from_env(env)
+    assert simulator_port_from_env(env) == config.simulator_port == 18443
     assert settings.temporal_address == config.temporal_address == "127.0.0.1:17233"
     assert settings.css_url == config.css_url == "https://127.0.0.1:18443"
     assert (settings.receiver_host, settings.receiver_port) == ("127.0.0.1", 18444)

@@ -1,0 +1,157 @@
+"""The delivery loop: signal every stored notification to its switch until one attempt lands.
+
+It runs in the receiver process. The request handler wakes it after each new notification,
+so delivery normally follows the 202 at once; failures are retried with exponential backoff,
+and on start-up the first round picks up whatever an earlier process stored but never
+delivered. The signal is rebuilt from the stored raw body, so the workflow is told exactly
+what was recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from css.errors import CssError
+from css.messages import parse_notification
+from eventstore.interface import EventStore
+from receiver.directory import SwitchDirectory
+from receiver.ledger import AttemptOutcome, Delivery, DeliveryLedger, DeliveryStatus
+from receiver.records import RECEIVED_TYPE, notification_signal, stored_body
+from receiver.sink import NotificationSink, SignalFailed, WorkflowClosed
+from workflows.messages import NotificationSignal
+
+log = logging.getLogger("switching.receiver.delivery")
+
+
+class StoredNotificationMissing(Exception):
+    """A tracked delivery points at an event the store does not hold as expected."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    initial: timedelta = timedelta(seconds=1)
+    maximum: timedelta = timedelta(seconds=60)
+    #: How long a claimed row stays hidden from other claims while it is being delivered.
+    lease: timedelta = timedelta(seconds=30)
+    batch: int = 100
+    #: The longest the loop sleeps when not woken (retries fall due without a wake-up).
+    poll_interval: timedelta = timedelta(seconds=1)
+
+    def delay(self, attempts: int) -> timedelta:
+        """The wait after the `attempts`-th failed attempt."""
+        delay: timedelta = self.initial * 2 ** min(max(attempts - 1, 0), 30)
+        return min(delay, self.maximum)
+
+
+@dataclass
+class RoundResult:
+    counts: dict[DeliveryStatus, int] = field(default_factory=dict)
+
+    @property
+    def claimed(self) -> int:
+        return sum(self.counts.values())
+
+    def add(self, status: DeliveryStatus) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+
+
+class DeliveryLoop:
+    def __init__(
+        self,
+        *,
+        store: EventStore,
+        ledger: DeliveryLedger,
+        directory: SwitchDirectory,
+        sink: NotificationSink,
+        policy: RetryPolicy | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._store = store
+        self._ledger = ledger
+        self._directory = directory
+        self._sink = sink
+        self._policy = policy or RetryPolicy()
+        self._clock = clock
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask for a round now (a new notification was stored)."""
+        self._woken.set()
+
+    async def run(self) -> None:
+        """Deliver rounds until cancelled; the first round runs at once (restart recovery)."""
+        while True:
+            self._woken.clear()
+            try:
+                result = await self.deliver_due()
+            except Exception:
+                # The ledger itself is unreachable: nothing is lost (rows stay open), so
+                # the loop waits and tries again rather than dying.
+                log.exception("delivery round failed; retrying after the poll interval")
+                result = RoundResult()
+            if result.claimed >= self._policy.batch:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._woken.wait(), self._policy.poll_interval.total_seconds()
+                )
+
+    async def deliver_due(self) -> RoundResult:
+        """One round: claim the due rows and attempt each once."""
+        result = RoundResult()
+        due = await self._ledger.claim_due(self._clock(), self._policy.lease, self._policy.batch)
+        for row in due:
+            outcome = await self._attempt(row)
+            await self._ledger.record(row.position, outcome)
+            result.add(outcome.status)
+        return result
+
+    async def _attempt(self, row: Delivery) -> AttemptOutcome:
+        retry_at = self._clock() + self._policy.delay(row.attempts + 1)
+        try:
+            switch_id = row.switch_id or await self._directory.switch_for(row.registration_id)
+            if switch_id is None:
+                error = f"no switch is known for registration {row.registration_id} yet"
+                log.info("notification %s unrouted: %s", row.message_id, error)
+                return AttemptOutcome(DeliveryStatus.UNROUTED, None, self._clock(), error, retry_at)
+            signal = await self._signal_for(row)
+            await self._sink.deliver(switch_id, signal)
+        except WorkflowClosed as closed:
+            log.info("notification %s moot: %s", row.message_id, closed)
+            return AttemptOutcome(DeliveryStatus.MOOT, switch_id, self._clock(), str(closed))
+        except (SignalFailed, StoredNotificationMissing, CssError, OSError) as failed:
+            return self._failed(row, failed, retry_at)
+        except Exception as failed:
+            # A store or directory failure of any kind: the row stays open and is retried.
+            log.exception("notification %s: unexpected delivery failure", row.message_id)
+            return self._failed(row, failed, retry_at)
+        log.info("notification %s delivered to switch %s", row.message_id, switch_id)
+        return AttemptOutcome(DeliveryStatus.DELIVERED, switch_id, self._clock())
+
+    def _failed(self, row: Delivery, error: Exception, retry_at: datetime) -> AttemptOutcome:
+        text = f"{type(error).__name__}: {error}"
+        log.warning(
+            "notification %s not delivered (%s); retry at %s", row.message_id, text, retry_at
+        )
+        return AttemptOutcome(DeliveryStatus.PENDING, row.switch_id, self._clock(), text, retry_at)
+
+    async def _signal_for(self, row: Delivery) -> NotificationSignal:
+        events = await self._store.read_stream(row.stream_id, after_version=row.stream_version - 1)
+        if (
+            not events
+            or events[0].type != RECEIVED_TYPE
+            or (events[0].idempotency_key != row.message_id)
+        ):
+            raise StoredNotificationMissing(
+                f"{row.stream_id} v{row.stream_version} is not notification {row.message_id}"
+            )
+        return notification_signal(parse_notification(stored_body(events[0])))

@@ -1,0 +1,73 @@
+"""A stand-in CSS for development, tests, demos and benchmarks.
+
+It speaks the interface profile of `css/` over HTTPS with mutual TLS (it requires a
+supplier-CA client certificate), verifies the JWS of every `/v1` request, signs every
+answer and notification, and plays each registration's lifecycle on a simulated clock
+with the engine's own England & Wales calendar:
+
+    RECEIVED --validation delay--> VALIDATED (objection window 1 working day D / 2 N)
+    --window end--> CONFIRMED --gate closure (17:00 London, working day before SSD)-->
+    SECURED --00:00 London on the SSD--> ACTIVE
+
+A requested SSD earlier than the earliest possible at validation moves to the earliest,
+and VALIDATED.supplyStartDate says so. A request more than 28 days ahead, an MPAN/MPRN
+with a wrong check digit or a malformed supplier id is REJECTED with a reason code.
+
+Scenarios, per request
+----------------------
+Either the optional request field `"simulatorScenario": "<name>[:<REASON_CODE>]"` (a real
+CSS ignores it), or the meter point identifier: an MPAN core / MPRN starting `99` picks
+by its third digit (`99` is no real distributor id; keep the check digits valid). The
+field wins over the identifier; anything else plays `happy`.
+
+    third digit  name              what happens
+    0            happy             VALIDATED, CONFIRMED, SECURED, ACTIVE on schedule
+    1            reject            REJECTED at validation (default METER_POINT_NOT_FOUND)
+    2            object            VALIDATED, OBJECTION_RAISED mid-window, OBJECTED at its end
+    3            object-then-lift  VALIDATED, OBJECTION_RAISED, OBJECTION_LIFTED, then happy
+    4            annul             VALIDATED, CONFIRMED, ANNULLED before gate closure
+                                   (default ANNULLED_BY_LOSING_SUPPLIER)
+    5            slow              the state moves on schedule (GET shows it) but every
+                                   notification after VALIDATED is held back 33 sim-days,
+                                   or until released: exercises reconciliation
+    6            manual            nothing automatic at all; tests send each notification
+
+With `erroneousTransfer` set, object and object-then-lift play happy (no objection test).
+A withdrawal is accepted (WITHDRAWN pushed) until SECURED, then refused 409
+ALREADY_SECURED; on a terminal registration 409 REGISTRATION_CLOSED.
+
+Controls (methods of `Simulator`, and over HTTP on the same server)
+-------------------------------------------------------------------
+    GET  /control/registrations[?messageId=]      registrations (count per message id)
+    POST /control/registrations/{id}/notifications {"eventType", "reasonCode"?}: send now
+    POST /control/registrations/{id}/release       deliver what `slow` holds back
+    GET|POST /control/clock                        {"advanceSeconds"?, "speed"?}
+    GET|POST /control/faults                       fault settings (see faults.FaultSettings)
+    POST /control/rotate-key                       sign with the next kid (all published)
+    POST /control/raw-notification                 {"body", "sign"?}: one raw push attempt
+    GET  /control/deliveries                       notifications acknowledged so far
+    GET  /v1/keys                                  the published JWKS (signed)
+
+Faults: a share (or the next N) of `/v1` requests answered 503; registrations recorded and
+then answered after `stall_seconds` (past the client's timeout); notifications duplicated,
+swapped with the next one, or delayed; signing-key rotation. Notifications are POSTed to
+`<receiver-url>/v1/notifications` with the industry client certificate, retried with
+backoff until a 2xx.
+"""
+
+from simulator.clock import SimClock
+from simulator.faults import FaultSettings
+from simulator.scenarios import Scenario
+from simulator.server import RunningSimulator, SimulatorConfig, running_simulator
+from simulator.service import LifecycleSettings, Simulator
+
+__all__ = [
+    "FaultSettings",
+    "LifecycleSettings",
+    "RunningSimulator",
+    "Scenario",
+    "SimClock",
+    "Simulator",
+    "SimulatorConfig",
+    "running_simulator",
+]

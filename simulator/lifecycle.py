@@ -1,0 +1,193 @@
+"""A registration inside the simulated CSS, and the steps its scenario plays.
+
+Dates come from the engine's own calendar (`domain.calendar`), so the simulator and the
+engine agree on working days, the objection window, gate closure and the earliest SSD.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from css.messages import (
+    BARE,
+    STATUS_AFTER,
+    Active,
+    Annulled,
+    CssStatus,
+    EventType,
+    Notification,
+    RegistrationRequest,
+    RegistrationStatus,
+    Rejected,
+    Secured,
+    Validated,
+)
+from domain.calendar import LONDON, MAX_SSD_DAYS_AHEAD, WorkingDayCalendar, to_london
+from domain.identifiers import InvalidIdentifier, parse_mpid, parse_mpxn
+from simulator.scenarios import DEFAULT_REASON, Scenario, ScenarioChoice
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The market dates of one registration, fixed when it is validated."""
+
+    validated_at: datetime
+    objection_window_end: datetime
+    supply_start_date: date
+    gate_closure: datetime
+    active_at: datetime
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    event_type: EventType
+    reason_code: str | None = None
+
+
+@dataclass
+class Registration:
+    registration_id: str
+    request: RegistrationRequest
+    choice: ScenarioChoice
+    received_at: datetime
+    facts: Facts
+    status: CssStatus = CssStatus.RECEIVED
+    last: Notification | None = None
+    withdrawal_message_id: str | None = None
+    history: list[Notification] = field(default_factory=list)
+    held: list[Notification] = field(default_factory=list)  # the slow scenario's
+
+    def apply(self, notification: Notification) -> None:
+        self.status = STATUS_AFTER[notification.event_type]
+        self.last = notification
+        self.history.append(notification)
+
+    def to_status(self) -> RegistrationStatus:
+        last = self.last
+        validated = self.status not in (CssStatus.RECEIVED, CssStatus.REJECTED)
+        return RegistrationStatus(
+            registration_id=self.registration_id,
+            status=self.status,
+            mpxn=self.request.mpxn,
+            last_event_type=None if last is None else last.event_type,
+            last_message_id=None if last is None else last.message_id,
+            occurred_at=None if last is None else last.occurred_at,
+            objection_window_end=self.facts.objection_window_end if validated else None,
+            supply_start_date=self.facts.supply_start_date if validated else None,
+            reason_code=getattr(last, "reason_code", None),
+        )
+
+
+def new_registration_id() -> str:
+    return f"REG-{uuid.uuid4().hex[:20].upper()}"
+
+
+def facts_for(
+    request: RegistrationRequest, validated_at: datetime, calendar: WorkingDayCalendar
+) -> Facts:
+    """The dates CSS fixes at validation; a too-early requested SSD moves to the earliest."""
+    sector = request.market_sector
+    earliest = calendar.earliest_supply_start_date(validated_at, sector)
+    requested = request.requested_supply_start_date
+    ssd = earliest if requested is None or requested < earliest else requested
+    return Facts(
+        validated_at=validated_at,
+        objection_window_end=calendar.objection_window_end(validated_at, sector),
+        supply_start_date=ssd,
+        gate_closure=calendar.gate_closure(ssd),
+        active_at=datetime.combine(ssd, time(0), tzinfo=LONDON).astimezone(UTC),
+    )
+
+
+def validation_failure(request: RegistrationRequest, facts: Facts) -> str | None:
+    """The reason code CSS would reject this request with, or None."""
+    try:
+        parse_mpxn(request.mpxn, request.fuel)
+    except InvalidIdentifier:
+        return "INVALID_MPXN"
+    try:
+        parse_mpid(request.gaining_supplier_id)
+    except InvalidIdentifier:
+        return "INVALID_SUPPLIER_ID"
+    latest = to_london(facts.validated_at).date() + timedelta(days=MAX_SSD_DAYS_AHEAD)
+    requested = request.requested_supply_start_date
+    if requested is not None and requested > latest:
+        return "SUPPLY_START_DATE_TOO_LATE"
+    return None
+
+
+def _between(start: datetime, end: datetime, fraction: float) -> datetime:
+    return start + (end - start) * fraction
+
+
+def plan(registration: Registration) -> list[Step]:
+    """The notifications this registration's scenario will send, in time order."""
+    facts, choice = registration.facts, registration.choice
+    v, w, g = facts.validated_at, facts.objection_window_end, facts.gate_closure
+    failure = validation_failure(registration.request, facts)
+    scenario = choice.scenario
+    if failure is not None or scenario is Scenario.REJECT:
+        return [Step(v, EventType.REJECTED, failure or choice.reason_code)]
+    if scenario is Scenario.MANUAL:
+        return []
+    if registration.request.erroneous_transfer and scenario in (
+        Scenario.OBJECT,
+        Scenario.OBJECT_THEN_LIFT,
+    ):
+        # The erroneous-transfer indicator switches the objection test off.
+        scenario = Scenario.HAPPY
+    validated = Step(v, EventType.VALIDATED)
+    to_active = [
+        Step(w, EventType.CONFIRMED),
+        Step(g, EventType.SECURED),
+        Step(facts.active_at, EventType.ACTIVE),
+    ]
+    if scenario is Scenario.OBJECT:
+        return [
+            validated,
+            Step(_between(v, w, 0.5), EventType.OBJECTION_RAISED),
+            Step(w, EventType.OBJECTED),
+        ]
+    if scenario is Scenario.OBJECT_THEN_LIFT:
+        raised = Step(_between(v, w, 1 / 3), EventType.OBJECTION_RAISED)
+        lifted = Step(_between(v, w, 2 / 3), EventType.OBJECTION_LIFTED)
+        return [validated, raised, lifted, *to_active]
+    if scenario is Scenario.ANNUL:
+        if g > w:
+            annul = Step(_between(w, g, 0.5), EventType.ANNULLED, choice.reason_code)
+            return [validated, Step(w, EventType.CONFIRMED), annul]
+        return [validated, Step(_between(v, w, 0.5), EventType.ANNULLED, choice.reason_code)]
+    return [validated, *to_active]
+
+
+def build_notification(
+    registration: Registration,
+    event_type: EventType,
+    at: datetime,
+    reason_code: str | None = None,
+) -> Notification:
+    """A notification about `registration` with a fresh message id."""
+    message_id = f"MSG-{uuid.uuid4().hex.upper()}"
+    head = (message_id, registration.registration_id, registration.request.mpxn, at)
+    facts = registration.facts
+    match event_type:
+        case EventType.VALIDATED:
+            return Validated(
+                *head,
+                facts.objection_window_end,
+                facts.supply_start_date,
+                registration.request.market_sector,
+            )
+        case EventType.REJECTED:
+            return Rejected(*head, reason_code or "VALIDATION_FAILED")
+        case EventType.ANNULLED:
+            return Annulled(*head, reason_code or DEFAULT_REASON[Scenario.ANNUL])
+        case EventType.SECURED:
+            return Secured(*head, facts.supply_start_date)
+        case EventType.ACTIVE:
+            return Active(*head, facts.supply_start_date)
+        case _:
+            return BARE[event_type](*head)

@@ -523,6 +523,10 @@ def simulator_command(
         float | None, typer.Option(min=0.0, help="Rotate the signing key after N real seconds.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the fault draws.")] = None,
+    meter_points: Annotated[
+        Path | None,
+        typer.Option(help="JSON file of the meter points the simulated market holds."),
+    ] = None,
 ) -> None:
     """Run the CSS simulator (mutual TLS, signed messages, real calendar, faults)."""
     import asyncio
@@ -530,6 +534,7 @@ def simulator_command(
     from datetime import UTC, timedelta
 
     from config import Settings
+    from css.errors import InvalidMessage
     from css.pki import init_pki
     from simulator import FaultSettings, LifecycleSettings, SimulatorConfig
     from simulator.server import port_from_env, serve_until_stopped
@@ -556,12 +561,15 @@ def simulator_command(
             delay_seconds=delay_seconds,
             seed=seed,
         ),
+        meter_points_file=meter_points,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(serve_until_stopped(config, typer.echo, rotate_after))
     except KeyboardInterrupt:
         typer.echo("simulator stopped")
+    except InvalidMessage as error:
+        raise fail(str(error), 2) from None
     except OSError as error:
         raise fail(f"cannot run the simulator on {host}:{config.port}: {error}") from None
 

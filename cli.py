@@ -672,6 +672,17 @@ def withdraw_command(
     _devstack(lambda: commands.withdraw(switch_id, reason))
 
 
+@app.command("waive")
+def waive_command(
+    switch_id: Annotated[str, typer.Argument(help="The switch that owes compensation.")],
+    reason: Annotated[str, typer.Option(help="Why it is waived (recorded with the waiver).")],
+) -> None:
+    """Waive the £30 a switch owes for missing its backstop SSD (refused: exit 5)."""
+    from devstack import commands
+
+    _devstack(lambda: commands.waive(switch_id, reason))
+
+
 @app.command("status")
 def status_command(
     switch_id: Annotated[str, typer.Argument(help="The switch to show.")],

@@ -1,4 +1,4 @@
-"""The bodies of `switching dev`, `start`, `withdraw`, `status` and `list`.
+"""The bodies of `switching dev`, `start`, `withdraw`, `waive`, `status` and `list`.
 
 Each returns the exit status and raises only `StackError` or `OperationError` (whose
 message is the one line the CLI prints); `cli.py` holds nothing but their options.
@@ -122,6 +122,17 @@ def withdraw(switch_id: str, reason: str) -> int:
     async def action(client: Client, engine: Engine) -> str:
         result = await operations.withdraw_switch(client, switch_id, reason)
         return render.withdrawn(switch_id, result)
+
+    Console().print(_with_engine(action), highlight=False)
+    return 0
+
+
+def waive(switch_id: str, reason: str) -> int:
+    operations.check_reason(reason, "a waiver")
+
+    async def action(client: Client, engine: Engine) -> str:
+        result = await operations.waive_compensation(client, switch_id, reason)
+        return f"switch {switch_id}: £{result.pence / 100:.2f} waived - {result.detail}"
 
     Console().print(_with_engine(action), highlight=False)
     return 0

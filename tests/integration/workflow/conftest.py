@@ -170,10 +170,10 @@ class Engine:
             result = await handle.result()
         assert result.status is status
         assert await self.stream_state(handle.id) == result.state
-        await self._record_history(handle)
+        await self.record_history(handle)
         return result.state
 
-    async def _record_history(self, handle: WorkflowHandle[Any, SwitchResult]) -> None:
+    async def record_history(self, handle: WorkflowHandle[Any, Any]) -> None:
         """With SWITCHING_RECORD_HISTORIES=DIR, keep the history for the replay suite."""
         folder = os.environ.get("SWITCHING_RECORD_HISTORIES")
         if folder:

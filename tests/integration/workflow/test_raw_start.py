@@ -86,6 +86,7 @@ async def assert_refused_at_once(
     assert types[-1] == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
     assert await engine.store.read_stream(handle.id) == []
     assert engine.css.requests == []
+    await engine.record_history(handle)
 
 
 def mpan_with(distributor: str) -> str:

@@ -116,7 +116,7 @@ def decide(state: SwitchState | None, command: Command) -> list[Event]:
     if isinstance(command, Withdraw):
         return _decide_withdraw(state, command)
     if isinstance(command, MarkDeadlineMissed | MarkCompensationDue):
-        return _decide_deadline(state, command)
+        return switch_deadlines.decide_earlier_timer(state, command)
     if isinstance(command, PassGateClosure):
         return switch_deadlines.decide_gate_closure(state, command)
     if isinstance(command, WaiveCompensation):
@@ -126,21 +126,6 @@ def decide(state: SwitchState | None, command: Command) -> list[Event]:
     if isinstance(command, FlagStuck):
         return [] if state.outcome_known else [SwitchFlaggedStuck(command.attempt, command.at)]
     return _decide_step(state, command)
-
-
-def _decide_deadline(
-    state: SwitchState, command: MarkDeadlineMissed | MarkCompensationDue
-) -> list[Event]:
-    """The earlier rules' timers: a flag, once, while the switch is still open."""
-    if state.terminal:
-        return []
-    if isinstance(command, MarkDeadlineMissed):
-        target = _require(state.two_day_target)
-        return [] if state.deadline_missed else [DeadlineMissed(target=target, at=command.at)]
-    backstop = _require(state.backstop)
-    if state.compensation_due:
-        return []
-    return [CompensationDue(backstop=backstop, pence=COMPENSATION_PENCE, at=command.at)]
 
 
 def _decide_supply_deadlines(state: SwitchState, command: RecordSupplyDeadlines) -> list[Event]:
@@ -157,12 +142,6 @@ def _decide_supply_deadlines(state: SwitchState, command: RecordSupplyDeadlines)
         )
     events: list[Event] = [SupplyDeadlinesComputed(**dataclasses.asdict(command))]
     return events + switch_deadlines.judge(state, _folded(events, state), command.at)
-
-
-def _require(value: datetime | None) -> datetime:
-    if value is None:
-        raise TransitionRefused("refused: the switch's deadlines have not been computed")
-    return value
 
 
 def _decide_request(state: SwitchState | None, command: RequestSwitch) -> list[Event]:

@@ -9,8 +9,8 @@ was wrong, cleared by an event of its own:
 - a switch that had ended (rejected, objected, withdrawn, annulled) by the gate closure
   never owed anything, so the flags raised meanwhile are cleared;
 - deadlines recomputed for the sector CSS holds are judged again.
-Switches begun under the earlier instant rules carry no supply-date deadlines and are
-left to those rules (`MarkDeadlineMissed`, `MarkCompensationDue`).
+Switches begun under the earlier instant rules carry no supply-date deadlines and keep
+those rules (`decide_earlier_timer`), so their recorded histories replay unchanged.
 """
 
 from __future__ import annotations
@@ -22,15 +22,23 @@ from datetime import date, datetime
 from domain.errors import TransitionRefused
 from domain.events import (
     CompensationCleared,
+    CompensationDue,
     CompensationOwed,
     CompensationWaived,
+    DeadlineMissed,
     Event,
     SupplyDeadlinesComputed,
     TargetMissCleared,
     TargetMissed,
 )
 from domain.lifecycle import Status
-from domain.switch_commands import Deadline, PassGateClosure, WaiveCompensation
+from domain.switch_commands import (
+    Deadline,
+    MarkCompensationDue,
+    MarkDeadlineMissed,
+    PassGateClosure,
+    WaiveCompensation,
+)
 from domain.switch_state import COMPENSATION_PENCE, SwitchState
 
 DeadlineEvent = (
@@ -49,7 +57,7 @@ _Passed = Callable[[datetime], bool]
 def decide_gate_closure(state: SwitchState, command: PassGateClosure) -> list[Event]:
     """Raise the deadline's flag when its gate closure passed with nothing secured."""
     target, backstop = _deadlines(state)
-    closure = _gate_closures(state)[command.deadline]
+    closure = gate_closure(state, command.deadline)
     if command.at < closure:
         raise TransitionRefused(
             f"PassGateClosure refused: the {command.deadline} gate closure "
@@ -62,6 +70,27 @@ def decide_gate_closure(state: SwitchState, command: PassGateClosure) -> list[Ev
     if state.compensation_due or state.compensation_waived:
         return []
     return [CompensationOwed(backstop, None, COMPENSATION_PENCE, command.at)]
+
+
+def decide_earlier_timer(
+    state: SwitchState, command: MarkDeadlineMissed | MarkCompensationDue
+) -> list[Event]:
+    """The earlier rules' timers (instants): a flag, once, while the switch is still open."""
+    if state.terminal:
+        return []
+    if isinstance(command, MarkDeadlineMissed):
+        target = _instant(state.two_day_target)
+        return [] if state.deadline_missed else [DeadlineMissed(target=target, at=command.at)]
+    backstop = _instant(state.backstop)
+    if state.compensation_due:
+        return []
+    return [CompensationDue(backstop=backstop, pence=COMPENSATION_PENCE, at=command.at)]
+
+
+def _instant(value: datetime | None) -> datetime:
+    if value is None:
+        raise TransitionRefused("refused: the switch's deadlines have not been computed")
+    return value
 
 
 def decide_waiver(state: SwitchState, command: WaiveCompensation) -> list[Event]:
@@ -156,6 +185,11 @@ def _deadlines(state: SwitchState) -> tuple[date, date]:
     if target is None or backstop is None:
         raise _not_computed()
     return target, backstop
+
+
+def gate_closure(state: SwitchState, deadline: Deadline) -> datetime:
+    """The instant after which `deadline`'s SSD can no longer be met."""
+    return _gate_closures(state)[deadline]
 
 
 def _gate_closures(state: SwitchState) -> dict[Deadline, datetime]:

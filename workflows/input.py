@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.api.common.v1 import Payload
@@ -22,6 +22,7 @@ from temporalio.common import RawValue
 from temporalio.converter import PayloadConverter
 from temporalio.exceptions import ApplicationError
 
+from domain.switch import RequestSwitch
 from domain.switch_request import InvalidSwitchRequest, fields_from_json
 from workflows import calls
 from workflows.messages import SwitchInput
@@ -123,3 +124,18 @@ def _count(raw: Mapping[str, object], field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidSwitchRequest(field, f"{field} must be a whole number >= 1, got {value!r}")
     return value
+
+
+def request_command(inp: SwitchInput, now: datetime) -> RequestSwitch:
+    """The decider's command recording a checked start."""
+    return RequestSwitch(
+        switch_id=inp.switch_id,
+        fuel=inp.fuel,
+        mpxn=inp.mpxn,
+        market_sector=inp.market_sector,
+        requested_supply_start_date=inp.requested_supply_start_date,
+        change_of_occupancy=inp.change_of_occupancy,
+        erroneous_transfer=inp.erroneous_transfer,
+        requested_at=now,
+        shipper_id=inp.shipper_id,
+    )

@@ -61,9 +61,10 @@ with workflow.unsafe.imports_passed_through():
         decide,
         fold,
     )
+    from domain.switch_deadlines import gate_closure
     from workflows import calls
     from workflows import search_attributes as sa
-    from workflows.input import start_input
+    from workflows.input import request_command, start_input
     from workflows.messages import (
         NOTIFICATION_SIGNAL,
         STATUS_QUERY,
@@ -106,7 +107,7 @@ class SwitchWorkflow:
         if inp.carried_state is not None:
             self._state = inp.carried_state
         else:
-            await self._execute(_request_command(inp, workflow.now()), "signup")
+            await self._execute(request_command(inp, workflow.now()), "signup")
         if self.state.status is Status.REQUESTED:
             await self._hold_then_submit(inp)
         if not self.state.terminal:
@@ -210,30 +211,22 @@ class SwitchWorkflow:
         it holds, then let the decider judge. Moved deadlines (CSS's sector) are followed."""
         judged: datetime | None = None
         while not (self.state.terminal or self.state.secured):
-            closure = self._gate_closure(deadline)
+            closure = gate_closure(self.state, deadline)
             if closure != judged and until(closure) <= timedelta(0):
                 judged = closure
                 causation = f"timer:{deadline}"
                 await self._read_back(f"{deadline}-gate-closure:{closure:%Y-%m-%d}", causation)
-                if self._gate_closure(deadline) == closure:
+                if gate_closure(self.state, deadline) == closure:
                     await self._execute(PassGateClosure(deadline, workflow.now()), causation)
                 continue
             limit = until(closure) if closure != judged else None
             await wait(self._ended_secured_or_moved(deadline, closure), limit)
 
-    def _gate_closure(self, deadline: Deadline) -> datetime:
-        state = self.state
-        closure = (
-            state.target_gate_closure
-            if deadline is Deadline.TARGET
-            else state.backstop_gate_closure
-        )
-        assert closure is not None, "watched only once the supply deadlines are recorded"
-        return closure
-
     def _ended_secured_or_moved(self, deadline: Deadline, closure: datetime) -> Callable[[], bool]:
         return lambda: (
-            self.state.terminal or self.state.secured or self._gate_closure(deadline) != closure
+            self.state.terminal
+            or self.state.secured
+            or gate_closure(self.state, deadline) != closure
         )
 
     async def _watch_objection_window(self, grace: timedelta) -> None:
@@ -412,20 +405,6 @@ class SwitchWorkflow:
         self._state = fold(events, before)
         sa.upsert(before, self.state)
         return events
-
-
-def _request_command(inp: SwitchInput, now: datetime) -> RequestSwitch:
-    return RequestSwitch(
-        switch_id=inp.switch_id,
-        fuel=inp.fuel,
-        mpxn=inp.mpxn,
-        market_sector=inp.market_sector,
-        requested_supply_start_date=inp.requested_supply_start_date,
-        change_of_occupancy=inp.change_of_occupancy,
-        erroneous_transfer=inp.erroneous_transfer,
-        requested_at=now,
-        shipper_id=inp.shipper_id,
-    )
 
 
 def _switch_id(state: SwitchState | None, command: Command) -> str:

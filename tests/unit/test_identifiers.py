@@ -203,6 +203,34 @@ class TestFullMpan:
         text = f"{profile_class}{code}1231312345678907"
         assert str(parse_mpan(text)) == text
 
+    @given(
+        profile_class=st.integers(0, 8),
+        code=st.integers(1, 999),
+        llfc=st.text(
+            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            min_size=3,
+            max_size=3,
+        ),
+        core=valid_cores,
+    )
+    def test_every_valid_top_line_parses_and_keeps_its_parts(
+        self, profile_class: int, code: int, llfc: str, core: str
+    ) -> None:
+        text = f"{profile_class:02d} {code:03d} {llfc} {core}"
+        mpan = parse_mpan(text)
+        assert (mpan.profile_class, mpan.meter_timeswitch_code) == (
+            f"{profile_class:02d}",
+            f"{code:03d}",
+        )
+        assert mpan.line_loss_factor_class == llfc.upper()
+        assert str(mpan) == f"{profile_class:02d}{code:03d}{llfc.upper()}{core}"
+        assert parse_mpan_or_core(text) == mpan
+
+    @given(profile_class=st.integers(10, 99), core=valid_cores)
+    def test_profile_classes_above_08_are_refused(self, profile_class: int, core: str) -> None:
+        with pytest.raises(InvalidIdentifier, match=f"profile class {profile_class} is not valid"):
+            parse_mpan(f"{profile_class}801123{core}")
+
     @given(core=valid_cores)
     def test_every_dno_and_idno_distributor_id_is_accepted(self, core: str) -> None:
         assert 10 <= int(parse_mpan_core(core).distributor_id) <= 36

@@ -85,6 +85,8 @@ class SubmitInput:
 @dataclass(frozen=True)
 class SubmitResult:
     registration_id: str
+    #: When CSS says it received the request, if it says.
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ class RegistrationActivities:
             ack = await self._css.submit_registration(outgoing)
         except CssRejected as refused:
             raise _refusal(refused) from refused
-        return SubmitResult(registration_id=ack.registration_id)
+        return SubmitResult(registration_id=ack.registration_id, received_at=ack.received_at)
 
     @activity.defn(name="withdraw_registration")
     async def withdraw_registration(self, request: WithdrawInput) -> WithdrawOutcome:

@@ -53,6 +53,8 @@ class SupplyDeadlinesComputed:
     """The dates a switch is judged by (see `domain.calendar`), as of its submission."""
 
     market_sector: MarketSector
+    #: When CSS received the request: the instant every date here is reckoned from.
+    received_at: datetime
     request_day: date
     supply_start_date: date
     expected_objection_window_end: datetime

@@ -48,6 +48,8 @@ class RecordSupplyDeadlines:
     """The supply-date deadlines, at submission or again for the sector CSS holds."""
 
     market_sector: MarketSector
+    #: When CSS received the request: the instant every date here is reckoned from.
+    received_at: datetime
     request_day: date
     supply_start_date: date
     expected_objection_window_end: datetime
@@ -62,6 +64,7 @@ class RecordSupplyDeadlines:
     def of(cls, found: SupplyDeadlines, at: datetime) -> RecordSupplyDeadlines:
         return cls(
             market_sector=found.market_sector,
+            received_at=found.submitted_at,
             request_day=found.request_day,
             supply_start_date=found.supply_start_date,
             expected_objection_window_end=found.objection_window_end,

@@ -150,6 +150,7 @@ def apply(state: SwitchState, event: DeadlineEvent) -> SwitchState:
     if isinstance(event, SupplyDeadlinesComputed):
         state = replace(
             state,
+            request_received_at=event.received_at,
             request_day=event.request_day,
             target_supply_start_date=event.target_supply_start_date,
             target_gate_closure=event.target_gate_closure,

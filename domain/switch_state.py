@@ -48,6 +48,7 @@ class SwitchState:
     version: int = 0
     #: The supply-date rules (`domain.calendar`): dates, and the gate closures after
     #: which each can no longer be met.
+    request_received_at: datetime | None = None
     request_day: date | None = None
     target_supply_start_date: date | None = None
     target_gate_closure: datetime | None = None

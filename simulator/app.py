@@ -94,7 +94,11 @@ class CssApp:
             with contextlib.suppress(TimeoutError):
                 stall = self.sim.faults.settings.stall_seconds
                 await asyncio.wait_for(self.sim.stop.wait(), timeout=stall)
-        ack = RegistrationAck(registration.registration_id, registration.request.message_id)
+        ack = RegistrationAck(
+            registration.registration_id,
+            registration.request.message_id,
+            registration.received_at,
+        )
         return self.signed(202, ack.to_wire())
 
     async def withdraw(self, request: Request, body: bytes) -> Response:

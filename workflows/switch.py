@@ -149,7 +149,8 @@ class SwitchWorkflow:
 
     async def _submit(self) -> None:
         now = workflow.now()
-        await self._apply(await self._deadlines(now), "calendar")
+        if not self._supply_dates:
+            await self._apply(await self._deadlines(now), "calendar")
         # One message id per switch: a post that timed out after CSS accepted it is resent
         # with the same id, and CSS answers with the registration it already holds.
         message_id = f"{self.state.switch_id}:registration"
@@ -161,6 +162,10 @@ class SwitchWorkflow:
                 raise
             await self._apply(RecordSubmissionRefused(*refusal, at=workflow.now()), "css")
             return
+        if self._supply_dates:
+            # The industry's clock starts when CSS has the request: by CSS's own clock
+            # when its acknowledgement says, else by ours.
+            await self._apply(await self._deadlines(ack.received_at or now), "calendar")
         await self._apply(RecordSubmission(ack.registration_id, message_id, now), "css")
 
     async def _deadlines(
@@ -209,7 +214,13 @@ class SwitchWorkflow:
     async def _watch_deadline(self, deadline: Deadline) -> None:
         """At the deadline's gate closure, unless CSS secured the switch first: ask CSS what
         it holds, then let the decider judge. Moved deadlines (CSS's sector) are followed."""
-        judged: datetime | None = None
+        # A continued run whose flag is raised already need not ask CSS again.
+        flagged = (
+            self.state.deadline_missed
+            if deadline is Deadline.TARGET
+            else (self.state.compensation_due or self.state.compensation_waived)
+        )
+        judged = gate_closure(self.state, deadline) if flagged else None
         while not (self.state.terminal or self.state.secured):
             closure = gate_closure(self.state, deadline)
             if closure != judged and until(closure) <= timedelta(0):
@@ -320,11 +331,12 @@ class SwitchWorkflow:
             if (
                 state.target_supply_start_date is None
                 or state.terminal
-                or state.submitted_at is None
+                or state.request_received_at is None
                 or held in (None, state.deadlines_market_sector)
             ):
                 return
-            await self._apply(await self._deadlines(state.submitted_at, held), "calendar")
+            deadlines = await self._deadlines(state.request_received_at, held)
+            await self._apply(deadlines, "calendar")
 
     @workflow.update(name=WITHDRAW_UPDATE)
     async def withdraw(self, request: WithdrawRequest) -> WithdrawResult:

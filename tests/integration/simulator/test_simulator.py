@@ -52,6 +52,7 @@ async def test_happy_lifecycle_is_pushed_in_order_with_calendar_dates(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     ack = await client.submit_registration(registration())
+    assert ack.received_at == at(2, 9)  # by CSS's own clock
     simulator.sim.advance(FOUR_DAYS)
     received = await stub.wait_for(4)
     assert [(r.notification.event_type.value, r.notification.occurred_at) for r in received] == [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from css.client import RegistrationAck, RegistrationRequest, RegistrationStatus
 from css.errors import CssConflict, CssRejected, CssUnavailable
@@ -26,6 +26,8 @@ class FakeCss:
     unavailable_submits: int = 0  # answer 5xx to this many submissions first
     lose_first_ack: bool = False  # accept, then fail as if the answer timed out
     reject_with: str | None = None
+    #: CSS's receipt time to put in its acknowledgements (None: it does not say).
+    received_at: datetime | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -47,7 +49,7 @@ class FakeCss:
         if self.lose_first_ack:
             self.lose_first_ack = False
             raise CssUnavailable("timed out waiting for CSS's answer")
-        return RegistrationAck(registration_id, request.message_id)
+        return RegistrationAck(registration_id, request.message_id, self.received_at)
 
     async def withdraw_registration(
         self, registration_id: str, message_id: str, reason: str

@@ -161,6 +161,25 @@ class TestGateClosureTimers:
         assert flag_events(await engine.stream_types(handle.id)) == []
 
 
+class TestRequestDay:
+    async def test_dates_are_reckoned_from_when_css_says_it_received_the_request(
+        self, engine: Engine
+    ) -> None:
+        # CSS's clock, not ours: a Friday 17:01 receipt starts the clock on Monday.
+        friday_1701 = datetime(2027, 3, 12, 17, 1, tzinfo=LONDON)
+        engine.css.received_at = friday_1701
+        handle = await engine.start()
+        state = await engine.submitted(handle)
+        expected = CAL.supply_deadlines(friday_1701, MarketSector.DOMESTIC)
+        assert state.request_received_at == friday_1701
+        assert state.request_day == expected.request_day == datetime(2027, 3, 15).date()
+        assert state.target_supply_start_date == expected.target_supply_start_date
+        assert state.backstop_gate_closure == expected.backstop_gate_closure
+        assert state.submitted_at != friday_1701  # our own clock, kept apart
+        await engine.notify(handle, K.REJECTED, reason_code="X")
+        await engine.finish(handle, Status.REJECTED)
+
+
 class TestNotificationsThatAreNotOurs:
     async def test_another_registration_or_meter_point_is_recorded_unmatched(
         self, engine: Engine

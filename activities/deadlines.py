@@ -4,71 +4,42 @@ The result carries the calendar's version: when a bank holiday is announced the 
 computes new switches with the new table, while histories already recorded keep theirs.
 
 `compute_supply_deadlines` gives the dates of `domain.calendar` (request day, target and
-backstop SSDs and their gate closures). `compute_deadlines` is the earlier shape, instants
-two and five working days after submission; only switches whose workflow began before
-the supply-date rules still call it, and it goes once none can.
+backstop SSDs and their gate closures); `check_supply_start_date` judges a requested SSD
+for the workflow's own input check. `compute_deadlines` is the earlier shape, instants two
+and five working days after submission; only switches whose workflow began before the
+supply-date rules still call it, and it goes once none can.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 
 from temporalio import activity
 
+from activities.contracts import (
+    CHECK_SUPPLY_START_DATE,
+    COMPUTE_DEADLINES,
+    COMPUTE_SUPPLY_DEADLINES,
+    DeadlinesInput,
+    DeadlinesResult,
+    SupplyDeadlinesInput,
+    SupplyStartDateCheck,
+    SupplyStartDateVerdict,
+)
 from domain.calendar import LONDON, InvalidSupplyStartDate, SupplyDeadlines, WorkingDayCalendar
-from domain.identifiers import MarketSector
-
-
-@dataclass(frozen=True)
-class SupplyDeadlinesInput:
-    submitted_at: datetime
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-
-
-@dataclass(frozen=True)
-class SupplyStartDateCheck:
-    #: When the request will reach CSS (after the withdrawal window).
-    reaches_css_at: datetime
-    market_sector: MarketSector
-    requested_supply_start_date: date
-
-
-@dataclass(frozen=True)
-class SupplyStartDateVerdict:
-    #: Why the date was refused; None when it is acceptable.
-    refusal: str | None
-    calendar_version: str
-
-
-@dataclass(frozen=True)
-class DeadlinesInput:
-    submitted_at: datetime
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-
-
-@dataclass(frozen=True)
-class DeadlinesResult:
-    supply_start_date: date
-    expected_objection_window_end: datetime
-    two_day_target: datetime
-    backstop: datetime
-    calendar_version: str
 
 
 class DeadlineActivities:
     def __init__(self, calendar: WorkingDayCalendar) -> None:
         self._calendar = calendar
 
-    @activity.defn(name="compute_supply_deadlines")
+    @activity.defn(name=COMPUTE_SUPPLY_DEADLINES.name)
     async def compute_supply_deadlines(self, request: SupplyDeadlinesInput) -> SupplyDeadlines:
         return self._calendar.supply_deadlines(
             request.submitted_at, request.market_sector, request.requested_supply_start_date
         )
 
-    @activity.defn(name="check_supply_start_date")
+    @activity.defn(name=CHECK_SUPPLY_START_DATE.name)
     async def check_supply_start_date(
         self, request: SupplyStartDateCheck
     ) -> SupplyStartDateVerdict:
@@ -80,7 +51,7 @@ class DeadlineActivities:
             return SupplyStartDateVerdict(str(refused), self._calendar.version)
         return SupplyStartDateVerdict(None, self._calendar.version)
 
-    @activity.defn(name="compute_deadlines")
+    @activity.defn(name=COMPUTE_DEADLINES.name)
     async def compute_deadlines(self, request: DeadlinesInput) -> DeadlinesResult:
         return compute(self._calendar, request)
 

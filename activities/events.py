@@ -8,43 +8,18 @@ writing twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from temporalio import activity
 
+from activities.contracts import APPEND_SWITCH_EVENTS, AppendInput, AppendResult
 from eventstore.interface import EventStore
 from eventstore.model import NewEvent
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    type: str
-    data: dict[str, Any]
-    idempotency_key: str
-    schema_version: int = 1
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AppendInput:
-    stream_id: str
-    expected_version: int
-    events: list[EventRecord]
-
-
-@dataclass(frozen=True)
-class AppendResult:
-    last_version: int
-    positions: list[int]
-    duplicate: bool
 
 
 class EventActivities:
     def __init__(self, store: EventStore) -> None:
         self._store = store
 
-    @activity.defn(name="append_switch_events")
+    @activity.defn(name=APPEND_SWITCH_EVENTS.name)
     async def append_switch_events(self, request: AppendInput) -> AppendResult:
         events = [
             NewEvent(

@@ -1,66 +1,34 @@
 """Activities that talk to CSS: submit, withdraw, and read a registration back.
 
-Errors are classified here, once, by class name: `CssUnavailable` (5xx, 429, timeouts,
-connection errors) is retried by Temporal; the leaves named in `NON_RETRYABLE` are not.
+Errors are classified by class name: `CssUnavailable` (5xx, 429, timeouts, connection
+errors) is retried by Temporal; the leaves named in `contracts.CSS_NON_RETRYABLE` are not.
 A refusal CSS gives on purpose (4xx) is translated into an `ApplicationError` carrying CSS's
 reason code and detail, so the workflow can record it as the outcome.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Protocol
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.contracts import (
+    CSS_REFUSED,
+    READ_REGISTRATION,
+    SUBMIT_REGISTRATION,
+    WITHDRAW_REGISTRATION,
+    LegacySubmitInput,
+    ReadInput,
+    ReadResult,
+    SubmitInput,
+    SubmitResult,
+    WithdrawInput,
+    WithdrawOutcome,
+)
 from css.client import RegistrationAck, RegistrationRequest, RegistrationStatus
-from css.errors import (
-    AlgorithmNotAllowed,
-    BadSignature,
-    CssConflict,
-    CssRejected,
-    InvalidMessage,
-    MalformedSignature,
-    MissingSignature,
-    SignatureMismatch,
-    UnknownKeyId,
-)
-from css.messages import CssStatus
-from domain.lifecycle import NotificationKind
-from domain.switch import SwitchState
-
-#: Activity failures Temporal must not retry: resending cannot change CSS's answer, and a
-#: response that fails verification is a security event, not a glitch.
-NON_RETRYABLE: tuple[str, ...] = tuple(
-    cls.__name__
-    for cls in (
-        CssRejected,
-        CssConflict,
-        BadSignature,
-        MissingSignature,
-        MalformedSignature,
-        UnknownKeyId,
-        AlgorithmNotAllowed,
-        SignatureMismatch,
-        InvalidMessage,
-    )
-)
-
-#: What a status read back from CSS tells the decider, as if CSS had notified it.
-KIND_OF_STATUS: dict[CssStatus, NotificationKind | None] = {
-    CssStatus.RECEIVED: None,
-    CssStatus.PENDING: NotificationKind.VALIDATED,
-    CssStatus.OBJECTION_RECEIVED: NotificationKind.OBJECTION_RAISED,
-    CssStatus.CONFIRMED: NotificationKind.CONFIRMED,
-    CssStatus.SECURED: NotificationKind.SECURED,
-    CssStatus.ACTIVE: NotificationKind.ACTIVE,
-    CssStatus.REJECTED: NotificationKind.REJECTED,
-    CssStatus.OBJECTED: NotificationKind.OBJECTED,
-    CssStatus.WITHDRAWN: NotificationKind.WITHDRAWN,
-    CssStatus.ANNULLED: NotificationKind.ANNULLED,
-}
+from css.errors import CssRejected
+from css.messages import KIND_OF_STATUS, CssStatus
 
 
 class CssGateway(Protocol):
@@ -75,66 +43,27 @@ class CssGateway(Protocol):
     async def get_registration(self, registration_id: str) -> RegistrationStatus: ...
 
 
-@dataclass(frozen=True)
-class SubmitInput:
-    message_id: str
-    sent_at: datetime
-    state: SwitchState
-
-
-@dataclass(frozen=True)
-class SubmitResult:
-    registration_id: str
-    #: When CSS says it received the request, if it says.
-    received_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class WithdrawInput:
-    registration_id: str
-    message_id: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class WithdrawOutcome:
-    refused_reason_code: str | None = None
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class ReadInput:
-    registration_id: str
-
-
-@dataclass(frozen=True)
-class ReadResult:
-    kind: NotificationKind | None
-    occurred_at: datetime | None = None
-    objection_window_end: datetime | None = None
-    supply_start_date: date | None = None
-    reason_code: str | None = None
-
-
 class RegistrationActivities:
     def __init__(self, css: CssGateway, gaining_supplier_id: str) -> None:
         self._css = css
         self._supplier = gaining_supplier_id
 
-    @activity.defn(name="submit_registration")
-    async def submit_registration(self, request: SubmitInput) -> SubmitResult:
-        state = request.state
+    @activity.defn(name=SUBMIT_REGISTRATION.name)
+    async def submit_registration(self, request: SubmitInput | LegacySubmitInput) -> SubmitResult:
+        if isinstance(request, LegacySubmitInput):
+            request = request.current()
+        details = request.details
         outgoing = RegistrationRequest(
             message_id=request.message_id,
             sent_at=request.sent_at,
             gaining_supplier_id=self._supplier,
-            mpxn=state.mpxn,
-            fuel=state.fuel,
-            market_sector=state.market_sector,
-            requested_supply_start_date=state.supply_start_date,
-            change_of_occupancy=state.change_of_occupancy,
-            erroneous_transfer=state.erroneous_transfer,
-            shipper_id=state.shipper_id,
+            mpxn=details.mpxn,
+            fuel=details.fuel,
+            market_sector=details.market_sector,
+            requested_supply_start_date=request.supply_start_date,
+            change_of_occupancy=details.change_of_occupancy,
+            erroneous_transfer=details.erroneous_transfer,
+            shipper_id=details.shipper_id,
         )
         try:
             ack = await self._css.submit_registration(outgoing)
@@ -142,7 +71,7 @@ class RegistrationActivities:
             raise _refusal(refused) from refused
         return SubmitResult(registration_id=ack.registration_id, received_at=ack.received_at)
 
-    @activity.defn(name="withdraw_registration")
+    @activity.defn(name=WITHDRAW_REGISTRATION.name)
     async def withdraw_registration(self, request: WithdrawInput) -> WithdrawOutcome:
         try:
             await self._css.withdraw_registration(
@@ -152,7 +81,7 @@ class RegistrationActivities:
             return WithdrawOutcome(refused.reason_code, refused.detail)
         return WithdrawOutcome()
 
-    @activity.defn(name="read_registration")
+    @activity.defn(name=READ_REGISTRATION.name)
     async def read_registration(self, request: ReadInput) -> ReadResult:
         found = await self._css.get_registration(request.registration_id)
         return ReadResult(
@@ -169,6 +98,6 @@ def _refusal(refused: CssRejected) -> ApplicationError:
         str(refused),
         refused.reason_code,
         refused.detail,
-        type="CssRejected",
+        type=CSS_REFUSED,
         non_retryable=True,
     )

@@ -14,10 +14,10 @@ from temporalio.client import WorkflowHistory
 
 from audit.bundle import BundleCheck, check_records, read_bundle
 from audit.bundle_seal import check_seal
+from audit.crosscheck import differences, fold_stream
 from audit.errors import AuditError
 from audit.keys import KeyPin
 from audit.replay import replay
-from audit.timeline import differences, fold_stream
 from domain.errors import DomainError
 from domain.switch import SwitchState
 from workflows.converter import DATA_CONVERTER

@@ -17,6 +17,7 @@ from bench.profiling import write_report
 from bench.replay import ReplayOptions, run_replay
 from bench.report import RESULTS_DIR, BenchResult, Say, write_latest
 from bench.switches import SwitchesOptions, run_switches
+from ops.errors import InvalidInput, OperationError
 
 #: The `make bench` defaults: modest, so the whole run stays well under ten minutes.
 MAKE_BENCH_SWITCHES = 300
@@ -100,3 +101,20 @@ def bench_all(options: AllOptions, run: BenchRun, say: Say) -> list[BenchResult]
     say("== audit replay ==")
     results.append(bench_replay(options.replay, run, say))
     return results
+
+
+def guarded(work: Callable[[], object]) -> int:
+    """Run a benchmark command; what stops it becomes one line (exit 1)."""
+    try:
+        work()
+    except (ValueError, TimeoutError, RuntimeError, OSError) as error:
+        raise OperationError(f"benchmark failed: {error}") from None
+    return 0
+
+
+def counts(text: str) -> tuple[int, ...]:
+    """Comma-separated whole numbers, as given on the command line."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise InvalidInput(f"expected comma-separated whole numbers, got {text!r}") from None

@@ -35,6 +35,8 @@ from domain.events import (
 )
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind
+from domain.notification import Notification
+from domain.request import SwitchDetails
 from eventstore.model import NO_STREAM, NewEvent
 from eventstore.postgres import PostgresEventStore
 from readmodels.projector import Projector
@@ -67,15 +69,7 @@ def happy_switch(index: int) -> tuple[str, list[Event]]:
     registration = f"REG-{index:06d}"
     events: list[Event] = [
         SwitchRequested(
-            switch_id,
-            Fuel.ELECTRICITY,
-            "1312345678907",
-            MarketSector.DOMESTIC,
-            None,
-            False,
-            False,
-            None,
-            T0,
+            switch_id, SwitchDetails(Fuel.ELECTRICITY, "1312345678907", MarketSector.DOMESTIC), T0
         ),
         DeadlinesComputed(
             date(2025, 3, 6),
@@ -90,15 +84,15 @@ def happy_switch(index: int) -> tuple[str, list[Event]]:
     for hour, kind in enumerate(_HAPPY, 1):
         events.append(
             NotificationApplied(
-                f"css-{index}-{hour}",
-                kind,
-                registration,
-                T0 + timedelta(hours=hour),
-                T0 + timedelta(days=1) if kind is NotificationKind.VALIDATED else None,
-                None,
-                None,
-                "css",
-                False,
+                Notification(
+                    f"css-{index}-{hour}",
+                    kind,
+                    registration,
+                    T0 + timedelta(hours=hour),
+                    T0 + timedelta(days=1) if kind is NotificationKind.VALIDATED else None,
+                ),
+                source="css",
+                stale=False,
             )
         )
     return switch_id, events

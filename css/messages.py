@@ -1,7 +1,9 @@
 """The CSS wire messages as typed dataclasses, and their strict JSON mapping.
 
 Everything CSS-specific about the shape of a body lives here: field names, date formats,
-event type names and which fields each notification type carries. Parsing is strict on
+which fields each notification type carries, and how each maps to the domain's one
+`Notification` (`to_notification`, and `KIND_OF_STATUS` for a status read back). The event
+type names on the wire are the domain's `NotificationKind` values. Parsing is strict on
 what we need (a missing field or a wrong JSON type is refused with the field's name, the
 expected type and what was found) and tolerant of fields we do not know, so that CSS may
 add fields without breaking us.
@@ -17,19 +19,8 @@ from typing import Any, ClassVar
 from css.errors import InvalidMessage
 from css.wire import Fields, wire_datetime
 from domain.identifiers import Fuel, MarketSector
-
-
-class EventType(StrEnum):
-    VALIDATED = "VALIDATED"
-    REJECTED = "REJECTED"
-    OBJECTION_RAISED = "OBJECTION_RAISED"
-    OBJECTION_LIFTED = "OBJECTION_LIFTED"
-    CONFIRMED = "CONFIRMED"
-    OBJECTED = "OBJECTED"
-    SECURED = "SECURED"
-    ACTIVE = "ACTIVE"
-    ANNULLED = "ANNULLED"
-    WITHDRAWN = "WITHDRAWN"
+from domain.lifecycle import NotificationKind
+from domain.notification import Notification
 
 
 class CssStatus(StrEnum):
@@ -47,17 +38,31 @@ class CssStatus(StrEnum):
     ANNULLED = "ANNULLED"
 
 
-STATUS_AFTER: dict[EventType, CssStatus] = {
-    EventType.VALIDATED: CssStatus.PENDING,
-    EventType.REJECTED: CssStatus.REJECTED,
-    EventType.OBJECTION_RAISED: CssStatus.OBJECTION_RECEIVED,
-    EventType.OBJECTION_LIFTED: CssStatus.PENDING,
-    EventType.CONFIRMED: CssStatus.CONFIRMED,
-    EventType.OBJECTED: CssStatus.OBJECTED,
-    EventType.SECURED: CssStatus.SECURED,
-    EventType.ACTIVE: CssStatus.ACTIVE,
-    EventType.ANNULLED: CssStatus.ANNULLED,
-    EventType.WITHDRAWN: CssStatus.WITHDRAWN,
+STATUS_AFTER: dict[NotificationKind, CssStatus] = {
+    NotificationKind.VALIDATED: CssStatus.PENDING,
+    NotificationKind.REJECTED: CssStatus.REJECTED,
+    NotificationKind.OBJECTION_RAISED: CssStatus.OBJECTION_RECEIVED,
+    NotificationKind.OBJECTION_LIFTED: CssStatus.PENDING,
+    NotificationKind.CONFIRMED: CssStatus.CONFIRMED,
+    NotificationKind.OBJECTED: CssStatus.OBJECTED,
+    NotificationKind.SECURED: CssStatus.SECURED,
+    NotificationKind.ACTIVE: CssStatus.ACTIVE,
+    NotificationKind.ANNULLED: CssStatus.ANNULLED,
+    NotificationKind.WITHDRAWN: CssStatus.WITHDRAWN,
+}
+
+#: What a status read back from CSS tells the decider, as if CSS had notified it.
+KIND_OF_STATUS: dict[CssStatus, NotificationKind | None] = {
+    CssStatus.RECEIVED: None,
+    CssStatus.PENDING: NotificationKind.VALIDATED,
+    CssStatus.OBJECTION_RECEIVED: NotificationKind.OBJECTION_RAISED,
+    CssStatus.CONFIRMED: NotificationKind.CONFIRMED,
+    CssStatus.SECURED: NotificationKind.SECURED,
+    CssStatus.ACTIVE: NotificationKind.ACTIVE,
+    CssStatus.REJECTED: NotificationKind.REJECTED,
+    CssStatus.OBJECTED: NotificationKind.OBJECTED,
+    CssStatus.WITHDRAWN: NotificationKind.WITHDRAWN,
+    CssStatus.ANNULLED: NotificationKind.ANNULLED,
 }
 
 TERMINAL_STATUSES = frozenset(
@@ -76,7 +81,7 @@ TERMINAL_STATUSES = frozenset(
 
 @dataclass(frozen=True)
 class NotificationBase:
-    event_type: ClassVar[EventType]
+    event_type: ClassVar[NotificationKind]
     message_id: str
     registration_id: str
     mpxn: str
@@ -94,7 +99,7 @@ class NotificationBase:
 
 @dataclass(frozen=True)
 class Validated(NotificationBase):
-    event_type = EventType.VALIDATED
+    event_type = NotificationKind.VALIDATED
     objection_window_end: datetime
     supply_start_date: date
     market_sector: MarketSector
@@ -117,12 +122,12 @@ class _WithReason(NotificationBase):
 
 @dataclass(frozen=True)
 class Rejected(_WithReason):
-    event_type = EventType.REJECTED
+    event_type = NotificationKind.REJECTED
 
 
 @dataclass(frozen=True)
 class Annulled(_WithReason):
-    event_type = EventType.ANNULLED
+    event_type = NotificationKind.ANNULLED
 
 
 @dataclass(frozen=True)
@@ -135,40 +140,40 @@ class _WithSsd(NotificationBase):
 
 @dataclass(frozen=True)
 class Secured(_WithSsd):
-    event_type = EventType.SECURED
+    event_type = NotificationKind.SECURED
 
 
 @dataclass(frozen=True)
 class Active(_WithSsd):
-    event_type = EventType.ACTIVE
+    event_type = NotificationKind.ACTIVE
 
 
 @dataclass(frozen=True)
 class ObjectionRaised(NotificationBase):
-    event_type = EventType.OBJECTION_RAISED
+    event_type = NotificationKind.OBJECTION_RAISED
 
 
 @dataclass(frozen=True)
 class ObjectionLifted(NotificationBase):
-    event_type = EventType.OBJECTION_LIFTED
+    event_type = NotificationKind.OBJECTION_LIFTED
 
 
 @dataclass(frozen=True)
 class Confirmed(NotificationBase):
-    event_type = EventType.CONFIRMED
+    event_type = NotificationKind.CONFIRMED
 
 
 @dataclass(frozen=True)
 class Objected(NotificationBase):
-    event_type = EventType.OBJECTED
+    event_type = NotificationKind.OBJECTED
 
 
 @dataclass(frozen=True)
 class Withdrawn(NotificationBase):
-    event_type = EventType.WITHDRAWN
+    event_type = NotificationKind.WITHDRAWN
 
 
-Notification = (
+NotificationMessage = (
     Validated
     | Rejected
     | ObjectionRaised
@@ -183,18 +188,18 @@ Notification = (
 
 #: The notifications that carry nothing beyond the common fields, by event type.
 BARE: dict[
-    EventType, type[ObjectionRaised | ObjectionLifted | Confirmed | Objected | Withdrawn]
+    NotificationKind, type[ObjectionRaised | ObjectionLifted | Confirmed | Objected | Withdrawn]
 ] = {
-    EventType.OBJECTION_RAISED: ObjectionRaised,
-    EventType.OBJECTION_LIFTED: ObjectionLifted,
-    EventType.CONFIRMED: Confirmed,
-    EventType.OBJECTED: Objected,
-    EventType.WITHDRAWN: Withdrawn,
+    NotificationKind.OBJECTION_RAISED: ObjectionRaised,
+    NotificationKind.OBJECTION_LIFTED: ObjectionLifted,
+    NotificationKind.CONFIRMED: Confirmed,
+    NotificationKind.OBJECTED: Objected,
+    NotificationKind.WITHDRAWN: Withdrawn,
 }
 
 
-def notification_from_fields(fields: Fields) -> Notification:
-    event_type = fields.choice("eventType", EventType)
+def notification_from_fields(fields: Fields) -> NotificationMessage:
+    event_type = fields.choice("eventType", NotificationKind)
     # Later faults name the type, since which fields are required depends on it.
     fields = Fields(fields.raw, f"{fields.what} ({event_type.value})")
     common = (
@@ -203,25 +208,52 @@ def notification_from_fields(fields: Fields) -> Notification:
         fields.text("mpxn"),
         fields.instant("occurredAt"),
     )
-    if event_type is EventType.VALIDATED:
+    if event_type is NotificationKind.VALIDATED:
         return Validated(
             *common,
             objection_window_end=fields.instant("objectionWindowEnd"),
             supply_start_date=fields.day("supplyStartDate"),
             market_sector=fields.choice("marketSector", MarketSector),
         )
-    if event_type in (EventType.REJECTED, EventType.ANNULLED):
-        kind = Rejected if event_type is EventType.REJECTED else Annulled
+    if event_type in (NotificationKind.REJECTED, NotificationKind.ANNULLED):
+        kind = Rejected if event_type is NotificationKind.REJECTED else Annulled
         return kind(*common, reason_code=fields.text("reasonCode"))
-    if event_type in (EventType.SECURED, EventType.ACTIVE):
-        dated = Secured if event_type is EventType.SECURED else Active
+    if event_type in (NotificationKind.SECURED, NotificationKind.ACTIVE):
+        dated = Secured if event_type is NotificationKind.SECURED else Active
         return dated(*common, supply_start_date=fields.day("supplyStartDate"))
     return BARE[event_type](*common)
 
 
-def parse_notification(body: bytes) -> Notification:
+def parse_notification(body: bytes) -> NotificationMessage:
     """The notification in `body`, or `InvalidMessage` saying exactly what is wrong."""
     return notification_from_fields(Fields.from_body(body, "notification"))
+
+
+def to_notification(message: NotificationMessage) -> Notification:
+    """The domain's notification; type-specific fields only where CSS sends them."""
+    window_end = None
+    supply_start = None
+    reason = None
+    sector = None
+    if isinstance(message, Validated):
+        window_end = message.objection_window_end
+        supply_start = message.supply_start_date
+        sector = message.market_sector
+    elif isinstance(message, Secured | Active):
+        supply_start = message.supply_start_date
+    elif isinstance(message, Rejected | Annulled):
+        reason = message.reason_code
+    return Notification(
+        message_id=message.message_id,
+        kind=message.event_type,
+        registration_id=message.registration_id,
+        occurred_at=message.occurred_at,
+        objection_window_end=window_end,
+        supply_start_date=supply_start,
+        reason_code=reason,
+        mpxn=message.mpxn,
+        market_sector=sector,
+    )
 
 
 # --- registrations (supplier -> CSS) --------------------------------------------------
@@ -335,7 +367,7 @@ class RegistrationStatus:
     registration_id: str
     status: CssStatus
     mpxn: str
-    last_event_type: EventType | None
+    last_event_type: NotificationKind | None
     last_message_id: str | None
     occurred_at: datetime | None
     objection_window_end: datetime | None
@@ -367,7 +399,7 @@ def parse_registration_status(body: bytes) -> RegistrationStatus:
         status=fields.choice("status", CssStatus),
         mpxn=fields.text("mpxn"),
         last_event_type=(
-            fields.choice("lastEventType", EventType) if "lastEventType" in has else None
+            fields.choice("lastEventType", NotificationKind) if "lastEventType" in has else None
         ),
         last_message_id=fields.optional_text("lastMessageId"),
         occurred_at=fields.instant("occurredAt") if "occurredAt" in has else None,

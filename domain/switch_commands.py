@@ -7,8 +7,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from domain.calendar import SupplyDeadlines
-from domain.identifiers import Fuel, MarketSector
-from domain.lifecycle import NotificationKind
+from domain.identifiers import MarketSector
+from domain.notification import Notification
+from domain.request import SwitchDetails
 
 
 class Deadline(StrEnum):
@@ -21,14 +22,8 @@ class Deadline(StrEnum):
 @dataclass(frozen=True)
 class RequestSwitch:
     switch_id: str
-    fuel: Fuel
-    mpxn: str
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-    change_of_occupancy: bool
-    erroneous_transfer: bool
+    details: SwitchDetails
     requested_at: datetime
-    shipper_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,18 +90,8 @@ class RecordSubmissionRefused:
 class ApplyNotification:
     """A CSS notification (or a status read back from CSS when reconciling)."""
 
-    message_id: str
-    kind: NotificationKind
-    registration_id: str
-    occurred_at: datetime
-    objection_window_end: datetime | None = None
-    supply_start_date: date | None = None
-    reason_code: str | None = None
+    notification: Notification
     source: str = "css"  # "css" for a pushed notification, "reconciliation" for a status read
-    #: The meter point the notification names (None when the source does not say).
-    mpxn: str | None = None
-    #: The market sector CSS holds (VALIDATED carries it).
-    market_sector: MarketSector | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import TypeVar
 from domain.calendar import WorkingDayCalendar
 from domain.errors import DomainError
 from domain.identifiers import Fuel, MarketSector, parse_mpid, parse_mpxn
+from domain.request import SwitchDetails
 
 # Letters, digits and a few separators: a switch id is a reference, never a customer's name.
 SWITCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -34,17 +35,11 @@ class InvalidSwitchRequest(DomainError):
 
 
 @dataclass(frozen=True)
-class SwitchFields:
-    """A request's fields once checked and normalised."""
+class CheckedRequest:
+    """A request once checked: its switch id and its normalised details."""
 
     switch_id: str
-    fuel: Fuel
-    mpxn: str
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-    change_of_occupancy: bool
-    erroneous_transfer: bool
-    shipper_id: str | None
+    details: SwitchDetails
 
 
 def check_fields(
@@ -57,7 +52,7 @@ def check_fields(
     change_of_occupancy: bool,
     erroneous_transfer: bool,
     shipper_id: str | None,
-) -> SwitchFields:
+) -> CheckedRequest:
     """Every rule but the supply start date's calendar check."""
     if not SWITCH_ID.fullmatch(switch_id):
         raise InvalidSwitchRequest(
@@ -77,8 +72,7 @@ def check_fields(
         raise InvalidSwitchRequest("shipper_id", f"shipper_id: {error}") from None
     if fuel_kind is Fuel.GAS and shipper is None:
         raise InvalidSwitchRequest("shipper_id", "shipper_id is required for a gas switch")
-    return SwitchFields(
-        switch_id=switch_id,
+    details = SwitchDetails(
         fuel=fuel_kind,
         mpxn=meter_point,
         market_sector=sector,
@@ -87,9 +81,10 @@ def check_fields(
         erroneous_transfer=erroneous_transfer,
         shipper_id=shipper,
     )
+    return CheckedRequest(switch_id, details)
 
 
-def fields_from_json(raw: Mapping[str, object]) -> SwitchFields:
+def fields_from_json(raw: Mapping[str, object]) -> CheckedRequest:
     """The fields of a JSON object as another language's client sends them, checked."""
     ssd = _optional(raw, "requested_supply_start_date", str, "a date YYYY-MM-DD or null")
     return check_fields(

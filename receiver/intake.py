@@ -19,7 +19,7 @@ from typing import Any
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import Notification, notification_from_fields
+from css.messages import NotificationMessage, notification_from_fields
 from css.wire import Fields
 from eventstore.interface import EventStore
 from receiver.ledger import DeliveryLedger, NewDelivery
@@ -88,7 +88,7 @@ class NotificationIntake:
         return await self._accept(message, notification, verified)
 
     @staticmethod
-    def _validated(raw: object) -> Notification:
+    def _validated(raw: object) -> NotificationMessage:
         notification = notification_from_fields(Fields(raw, "notification"))
         fault = registration_id_fault(notification.registration_id)
         if fault is not None:
@@ -113,7 +113,7 @@ class NotificationIntake:
     async def _accept(
         self,
         message: ReceivedMessage,
-        notification: Notification,
+        notification: NotificationMessage,
         verified: jws.VerifiedSignature,
     ) -> Answer:
         stream = inbound_stream(notification.registration_id)

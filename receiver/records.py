@@ -20,10 +20,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from css.jws import VerifiedSignature
-from css.messages import Active, Annulled, Notification, Rejected, Secured, Validated
-from domain.lifecycle import NotificationKind
+from css.messages import NotificationMessage
 from eventstore.model import NewEvent, RecordedEvent
-from workflows.messages import NotificationSignal
 
 STREAM_PREFIX: Final = "css-inbound-"
 REJECTED_STREAM: Final = "css-inbound-rejected"
@@ -112,7 +110,7 @@ def _raw(message: ReceivedMessage) -> dict[str, Any]:
 
 
 def received_event(
-    message: ReceivedMessage, notification: Notification, verified: VerifiedSignature
+    message: ReceivedMessage, notification: NotificationMessage, verified: VerifiedSignature
 ) -> NewEvent:
     data = _raw(message) | {
         "message_id": notification.message_id,
@@ -152,30 +150,3 @@ def rejected_event(message: ReceivedMessage, rejection: Rejection) -> NewEvent:
 def stored_body(event: RecordedEvent) -> bytes:
     """The exact bytes a stored notification arrived with."""
     return base64.b64decode(event.data["body_base64"], validate=True)
-
-
-def notification_signal(notification: Notification) -> NotificationSignal:
-    """What the switch workflow is told; type-specific fields only where CSS sends them."""
-    window_end = None
-    supply_start = None
-    reason = None
-    sector = None
-    if isinstance(notification, Validated):
-        window_end = notification.objection_window_end
-        supply_start = notification.supply_start_date
-        sector = notification.market_sector
-    elif isinstance(notification, Secured | Active):
-        supply_start = notification.supply_start_date
-    elif isinstance(notification, Rejected | Annulled):
-        reason = notification.reason_code
-    return NotificationSignal(
-        message_id=notification.message_id,
-        kind=NotificationKind(notification.event_type.value),
-        registration_id=notification.registration_id,
-        occurred_at=notification.occurred_at,
-        objection_window_end=window_end,
-        supply_start_date=supply_start,
-        reason_code=reason,
-        mpxn=notification.mpxn,
-        market_sector=sector,
-    )

@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from workflows.messages import NotificationSignal
+from domain.notification import Notification
 
 
 class DeliveryError(Exception):
@@ -30,7 +30,7 @@ class WorkflowClosed(DeliveryError):
 
 
 class NotificationSink(Protocol):
-    async def deliver(self, switch_id: str, signal: NotificationSignal) -> None:
+    async def deliver(self, switch_id: str, signal: Notification) -> None:
         """Signal the workflow `switch_id`; raises `SignalFailed` or `WorkflowClosed`."""
         ...
 
@@ -38,7 +38,7 @@ class NotificationSink(Protocol):
 @dataclass(frozen=True)
 class Delivered:
     switch_id: str
-    signal: NotificationSignal
+    signal: Notification
 
 
 @dataclass
@@ -53,7 +53,7 @@ class RecordingSink:
     attempts: int = 0
     _arrived: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
-    async def deliver(self, switch_id: str, signal: NotificationSignal) -> None:
+    async def deliver(self, switch_id: str, signal: Notification) -> None:
         self.attempts += 1
         if self.failure is not None:
             raise self.failure

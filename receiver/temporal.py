@@ -12,10 +12,11 @@ from collections.abc import Awaitable, Callable
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.notification import Notification
 from receiver.sink import SignalFailed, WorkflowClosed
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
-from workflows.messages import NOTIFICATION_SIGNAL, NotificationSignal
+from workflows.messages import NOTIFICATION_SIGNAL
 
 
 class TemporalSink:
@@ -43,7 +44,7 @@ class TemporalSink:
                 raise SignalFailed(str(exc)) from exc
         return self._client
 
-    async def deliver(self, switch_id: str, signal: NotificationSignal) -> None:
+    async def deliver(self, switch_id: str, signal: Notification) -> None:
         client = await self._client_or_connect()
         handle = client.get_workflow_handle(switch_id)
         try:

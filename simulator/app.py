@@ -23,13 +23,9 @@ from starlette.routing import Route
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import (
-    EventType,
-    RegistrationAck,
-    parse_registration_request,
-    parse_withdrawal_request,
-)
+from css.messages import RegistrationAck, parse_registration_request, parse_withdrawal_request
 from css.wire import Fields, encode, wire_datetime
+from domain.lifecycle import NotificationKind
 from simulator.lifecycle import Registration
 from simulator.meter_points import MeterPoint
 from simulator.service import Refusal, Simulator
@@ -150,7 +146,7 @@ class ControlApp:
         return _json([registration_view(r) for r in found])
 
     async def notify(self, request: Request, fields: Fields) -> Response:
-        event_type = fields.choice("eventType", EventType)
+        event_type = fields.choice("eventType", NotificationKind)
         reason = fields.optional_text("reasonCode")
         sent = self.sim.notify(request.path_params["rid"], event_type, reason)
         return _json(sent.to_wire())

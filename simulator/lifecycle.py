@@ -19,8 +19,7 @@ from css.messages import (
     Active,
     Annulled,
     CssStatus,
-    EventType,
-    Notification,
+    NotificationMessage,
     RegistrationRequest,
     RegistrationStatus,
     Rejected,
@@ -29,6 +28,7 @@ from css.messages import (
 )
 from domain.calendar import LONDON, MAX_SSD_DAYS_AHEAD, WorkingDayCalendar, to_london
 from domain.identifiers import InvalidIdentifier, MarketSector, parse_mpid, parse_mpxn
+from domain.lifecycle import NotificationKind
 from domain.objections import ObjectionGround, objection_refusal
 from simulator.meter_points import MeterPoint
 from simulator.scenarios import DEFAULT_REASON, OBJECTING, Scenario
@@ -48,7 +48,7 @@ class Facts:
 @dataclass(frozen=True)
 class Step:
     at: datetime
-    event_type: EventType
+    event_type: NotificationKind
     reason_code: str | None = None
 
 
@@ -60,10 +60,10 @@ class Registration:
     received_at: datetime
     facts: Facts
     status: CssStatus = CssStatus.RECEIVED
-    last: Notification | None = None
+    last: NotificationMessage | None = None
     withdrawal_message_id: str | None = None
-    history: list[Notification] = field(default_factory=list)
-    held: list[Notification] = field(default_factory=list)  # the slow scenario's
+    history: list[NotificationMessage] = field(default_factory=list)
+    held: list[NotificationMessage] = field(default_factory=list)  # the slow scenario's
 
     def objection_refusal(self, ground: ObjectionGround) -> str | None:
         """Why CSS would refuse an objection on `ground` to this registration, or None."""
@@ -74,7 +74,7 @@ class Registration:
             erroneous_transfer=self.request.erroneous_transfer,
         )
 
-    def apply(self, notification: Notification) -> None:
+    def apply(self, notification: NotificationMessage) -> None:
         self.status = STATUS_AFTER[notification.event_type]
         self.last = notification
         self.history.append(notification)
@@ -147,60 +147,60 @@ def plan(registration: Registration) -> list[Step]:
     failure = validation_failure(registration.request, facts)
     scenario = point.scenario
     if failure is not None or scenario is Scenario.REJECT:
-        return [Step(v, EventType.REJECTED, failure or point.reason)]
+        return [Step(v, NotificationKind.REJECTED, failure or point.reason)]
     if scenario is Scenario.MANUAL:
         return []
     if scenario in OBJECTING and registration.objection_refusal(point.objection_ground):
         scenario = Scenario.HAPPY
-    validated = Step(v, EventType.VALIDATED)
+    validated = Step(v, NotificationKind.VALIDATED)
     to_active = [
-        Step(w, EventType.CONFIRMED),
-        Step(g, EventType.SECURED),
-        Step(facts.active_at, EventType.ACTIVE),
+        Step(w, NotificationKind.CONFIRMED),
+        Step(g, NotificationKind.SECURED),
+        Step(facts.active_at, NotificationKind.ACTIVE),
     ]
     if scenario is Scenario.OBJECT:
         return [
             validated,
-            Step(_between(v, w, 0.5), EventType.OBJECTION_RAISED),
-            Step(w, EventType.OBJECTED),
+            Step(_between(v, w, 0.5), NotificationKind.OBJECTION_RAISED),
+            Step(w, NotificationKind.OBJECTED),
         ]
     if scenario is Scenario.OBJECT_THEN_LIFT:
-        raised = Step(_between(v, w, 1 / 3), EventType.OBJECTION_RAISED)
-        lifted = Step(_between(v, w, 2 / 3), EventType.OBJECTION_LIFTED)
+        raised = Step(_between(v, w, 1 / 3), NotificationKind.OBJECTION_RAISED)
+        lifted = Step(_between(v, w, 2 / 3), NotificationKind.OBJECTION_LIFTED)
         return [validated, raised, lifted, *to_active]
     if scenario is Scenario.ANNUL:
         if g > w:
-            annul = Step(_between(w, g, 0.5), EventType.ANNULLED, point.reason)
-            return [validated, Step(w, EventType.CONFIRMED), annul]
-        return [validated, Step(_between(v, w, 0.5), EventType.ANNULLED, point.reason)]
+            annul = Step(_between(w, g, 0.5), NotificationKind.ANNULLED, point.reason)
+            return [validated, Step(w, NotificationKind.CONFIRMED), annul]
+        return [validated, Step(_between(v, w, 0.5), NotificationKind.ANNULLED, point.reason)]
     return [validated, *to_active]
 
 
 def build_notification(
     registration: Registration,
-    event_type: EventType,
+    event_type: NotificationKind,
     at: datetime,
     reason_code: str | None = None,
-) -> Notification:
+) -> NotificationMessage:
     """A notification about `registration` with a fresh message id."""
     message_id = f"MSG-{uuid.uuid4().hex.upper()}"
     head = (message_id, registration.registration_id, registration.request.mpxn, at)
     facts = registration.facts
     match event_type:
-        case EventType.VALIDATED:
+        case NotificationKind.VALIDATED:
             return Validated(
                 *head,
                 facts.objection_window_end,
                 facts.supply_start_date,
                 registration.meter_point.market_sector,
             )
-        case EventType.REJECTED:
+        case NotificationKind.REJECTED:
             return Rejected(*head, reason_code or "VALIDATION_FAILED")
-        case EventType.ANNULLED:
+        case NotificationKind.ANNULLED:
             return Annulled(*head, reason_code or DEFAULT_REASON[Scenario.ANNUL])
-        case EventType.SECURED:
+        case NotificationKind.SECURED:
             return Secured(*head, facts.supply_start_date)
-        case EventType.ACTIVE:
+        case NotificationKind.ACTIVE:
             return Active(*head, facts.supply_start_date)
         case _:
             return BARE[event_type](*head)

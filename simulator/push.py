@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import httpx
 
 from css.jws import SIGNATURE_HEADER
-from css.messages import Notification
+from css.messages import NotificationMessage
 from css.wire import NOTIFICATIONS_PATH, encode
 from simulator.faults import FaultInjector
 
@@ -60,13 +60,13 @@ class Pusher:
         self._faults = faults
         self._first_backoff = first_backoff
         self._max_backoff = max_backoff
-        self._queues: dict[str, asyncio.Queue[Notification]] = {}
+        self._queues: dict[str, asyncio.Queue[NotificationMessage]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self.deliveries: list[Delivery] = []
-        self.outbox: list[Notification] = []
+        self.outbox: list[NotificationMessage] = []
         self._delivered = asyncio.Condition()
 
-    def enqueue(self, notification: Notification) -> None:
+    def enqueue(self, notification: NotificationMessage) -> None:
         if self.receiver_url is None:
             self.outbox.append(notification)
             return
@@ -76,7 +76,7 @@ class Pusher:
         if key not in self._workers:
             self._workers[key] = asyncio.create_task(self._work(key, queue))
 
-    async def _work(self, key: str, queue: asyncio.Queue[Notification]) -> None:
+    async def _work(self, key: str, queue: asyncio.Queue[NotificationMessage]) -> None:
         try:
             while not queue.empty():
                 current = queue.get_nowait()
@@ -89,7 +89,7 @@ class Pusher:
             del self._workers[key]
             del self._queues[key]
 
-    async def _next(self, queue: asyncio.Queue[Notification]) -> Notification | None:
+    async def _next(self, queue: asyncio.Queue[NotificationMessage]) -> NotificationMessage | None:
         if not queue.empty():
             return queue.get_nowait()
         hold = self._faults.settings.reorder_hold_seconds
@@ -97,7 +97,7 @@ class Pusher:
             return await asyncio.wait_for(queue.get(), timeout=hold)
         return None
 
-    async def _deliver(self, notification: Notification) -> None:
+    async def _deliver(self, notification: NotificationMessage) -> None:
         body = encode(notification.to_wire())
         delay = self._faults.delay()
         if delay:
@@ -119,7 +119,7 @@ class Pusher:
                 self._delivered.notify_all()
 
     async def _post_until_acknowledged(
-        self, notification: Notification, body: bytes
+        self, notification: NotificationMessage, body: bytes
     ) -> tuple[int, int]:
         assert self.receiver_url is not None
         backoff, attempts = self._first_backoff, 0

@@ -15,14 +15,14 @@ from css import jws
 from css.messages import (
     TERMINAL_STATUSES,
     CssStatus,
-    EventType,
-    Notification,
+    NotificationMessage,
     RegistrationRequest,
     RegistrationStatus,
     WithdrawalRequest,
 )
 from css.pki import PkiPaths, create_jws_key, load_signing_key, load_trusted_keys
 from domain.calendar import WorkingDayCalendar
+from domain.lifecycle import NotificationKind
 from domain.objections import ObjectionGround
 from simulator.clock import Scheduler, SimClock
 from simulator.faults import FaultInjector
@@ -169,7 +169,7 @@ class Simulator:
                 f"registration {registration_id} is {registration.status.value}",
             )
         registration.withdrawal_message_id = withdrawal.message_id
-        self._emit(registration, EventType.WITHDRAWN, self.clock.now())
+        self._emit(registration, NotificationKind.WITHDRAWN, self.clock.now())
         return registration
 
     def status(self, registration_id: str) -> RegistrationStatus:
@@ -192,18 +192,18 @@ class Simulator:
     def _emit(
         self,
         registration: Registration,
-        event_type: EventType,
+        event_type: NotificationKind,
         at: datetime,
         reason_code: str | None = None,
         *,
         may_hold: bool = True,
-    ) -> Notification:
+    ) -> NotificationMessage:
         notification = build_notification(registration, event_type, at, reason_code)
         registration.apply(notification)
         if registration.status in TERMINAL_STATUSES:
             self.scheduler.cancel_group(registration.registration_id)
         slow = registration.meter_point.scenario is Scenario.SLOW
-        if may_hold and slow and event_type is not EventType.VALIDATED:
+        if may_hold and slow and event_type is not NotificationKind.VALIDATED:
             late = at + self.settings.slow_lag
             key = f"{registration.registration_id}/late"
             self.scheduler.at(late, key, lambda: self.pusher.enqueue(notification))
@@ -215,8 +215,8 @@ class Simulator:
     # --- controls ---------------------------------------------------------------------
 
     def notify(
-        self, registration_id: str, event_type: EventType, reason_code: str | None = None
-    ) -> Notification:
+        self, registration_id: str, event_type: NotificationKind, reason_code: str | None = None
+    ) -> NotificationMessage:
         """Send a notification now, whatever the registration's state (tests drive it).
 
         An objection is the losing supplier's, so its rules hold: one they do not allow
@@ -224,7 +224,7 @@ class Simulator:
         `reason_code` is the ground (default: the meter point's).
         """
         registration = self.get(registration_id)
-        if event_type is EventType.OBJECTION_RAISED:
+        if event_type is NotificationKind.OBJECTION_RAISED:
             self._check_objection(registration, reason_code)
             reason_code = None
         now = self.clock.now()

@@ -3,12 +3,17 @@
 Temporal's default JSON converter knows instants but not calendar dates; supply start dates
 are dates, so they travel as ISO-8601 strings ("2026-12-02") and are typed back on the way
 in. A signup service in another language sends the same plain JSON.
+
+A dataclass whose record has a shape of its own (a value object written flat, or a
+versioned contract such as `SwitchState`) travels as the record `domain.records` writes,
+the same one the event store keeps, and is decoded (and upcast) by it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -21,25 +26,35 @@ from temporalio.converter import (
     JSONTypeConverter,
 )
 
+from domain.records import from_record, is_shaped, to_record
 
-class _DateEncoder(AdvancedJSONEncoder):
+
+class _Encoder(AdvancedJSONEncoder):
     def default(self, o: Any) -> Any:
         if isinstance(o, date) and not isinstance(o, datetime):
             return o.isoformat()
+        if dataclasses.is_dataclass(o) and not isinstance(o, type):
+            if is_shaped(type(o)):
+                return to_record(o)
+            # One level at a time, so a shaped dataclass inside a plain one is seen here
+            # rather than flattened by `dataclasses.asdict`.
+            return {field.name: getattr(o, field.name) for field in dataclasses.fields(o)}
         return super().default(o)
 
 
-class _DateTypeConverter(JSONTypeConverter):
+class _TypeConverter(JSONTypeConverter):
     def to_typed_value(self, hint: type, value: Any) -> Any:
         if hint is date and isinstance(value, str):
             return date.fromisoformat(value)
+        if isinstance(value, Mapping) and isinstance(hint, type) and is_shaped(hint):
+            return from_record(hint, value)
         return JSONTypeConverter.Unhandled
 
 
 class _PayloadConverter(CompositePayloadConverter):
     def __init__(self) -> None:
         json_converter = JSONPlainPayloadConverter(
-            encoder=_DateEncoder, custom_type_converters=[_DateTypeConverter()]
+            encoder=_Encoder, custom_type_converters=[_TypeConverter()]
         )
         super().__init__(
             *(
@@ -56,4 +71,4 @@ DATA_CONVERTER: DataConverter = dataclasses.replace(
 
 def to_json(value: object) -> str:
     """The JSON a payload of `value` carries (for documentation and exported histories)."""
-    return json.dumps(value, cls=_DateEncoder, sort_keys=True)
+    return json.dumps(value, cls=_Encoder, sort_keys=True)

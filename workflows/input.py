@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -43,10 +42,11 @@ async def start_input(raw: RawValue, checked: bool) -> SwitchInput:
     try:
         continued = workflow.info().continued_run_id is not None
         inp = read_input(raw.payload, converter, continued)
-        ssd = inp.requested_supply_start_date
+        ssd = inp.details.requested_supply_start_date
         if inp.carried_state is None and ssd is not None:
             reaches_css = workflow.now() + timedelta(seconds=inp.withdrawal_window_seconds)
-            refusal = await calls.supply_start_date_refusal(reaches_css, inp.market_sector, ssd)
+            sector = inp.details.market_sector
+            refusal = await calls.supply_start_date_refusal(reaches_css, sector, ssd)
             if refusal is not None:
                 raise InvalidSwitchRequest(
                     "requested_supply_start_date", f"requested_supply_start_date: {refusal}"
@@ -73,9 +73,10 @@ def read_input(payload: Payload, converter: PayloadConverter, continued: bool) -
         # Written by this workflow's previous run, so its full typed decoding is trusted.
         carried: SwitchInput = converter.from_payload(payload, SwitchInput)
         return carried
-    fields = fields_from_json(raw)
+    checked = fields_from_json(raw)
     return SwitchInput(
-        **asdict(fields),
+        switch_id=checked.switch_id,
+        details=checked.details,
         withdrawal_window_seconds=_seconds(raw, "withdrawal_window_seconds"),
         reconcile_grace_seconds=_seconds(raw, "reconcile_grace_seconds", positive=True),
         reconciliations_per_run=_count(raw, "reconciliations_per_run"),
@@ -128,14 +129,4 @@ def _count(raw: Mapping[str, object], field: str) -> int:
 
 def request_command(inp: SwitchInput, now: datetime) -> RequestSwitch:
     """The decider's command recording a checked start."""
-    return RequestSwitch(
-        switch_id=inp.switch_id,
-        fuel=inp.fuel,
-        mpxn=inp.mpxn,
-        market_sector=inp.market_sector,
-        requested_supply_start_date=inp.requested_supply_start_date,
-        change_of_occupancy=inp.change_of_occupancy,
-        erroneous_transfer=inp.erroneous_transfer,
-        requested_at=now,
-        shipper_id=inp.shipper_id,
-    )
+    return RequestSwitch(inp.switch_id, inp.details, now)

@@ -2,16 +2,19 @@
 
 These are what a signup service (in any language) and the operators' tools send; each is a
 dataclass of its own so a payload can grow a field without breaking running switches.
-Dates travel as "YYYY-MM-DD", instants as ISO-8601 with an offset.
+Dates travel as "YYYY-MM-DD", instants as ISO-8601 with an offset. The input's request
+fields travel flat beside its timings, as one JSON object (see the README); the signal is
+the domain's `Notification` itself; the state carried and returned is the versioned record
+of `SwitchState`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
 
-from domain.identifiers import Fuel, MarketSector
-from domain.lifecycle import NotificationKind, Status
+from domain.lifecycle import Status
+from domain.records import EMBEDDED
+from domain.request import SwitchDetails
 from domain.switch import SwitchState
 
 WORKFLOW_NAME = "SwitchWorkflow"
@@ -25,13 +28,7 @@ STATUS_QUERY = "status"
 @dataclass(frozen=True)
 class SwitchInput:
     switch_id: str
-    fuel: Fuel
-    mpxn: str
-    market_sector: MarketSector
-    requested_supply_start_date: date | None = None
-    change_of_occupancy: bool = False
-    erroneous_transfer: bool = False
-    shipper_id: str | None = None
+    details: SwitchDetails = field(metadata=EMBEDDED)
     #: How long the switch is held before anything goes to CSS (operations can stop it).
     withdrawal_window_seconds: float = 600.0
     #: After the objection window closes, how long to wait for CSS before asking it.
@@ -49,23 +46,6 @@ class SwitchResult:
     switch_id: str
     status: Status
     state: SwitchState
-
-
-@dataclass(frozen=True)
-class NotificationSignal:
-    """A CSS notification, already verified and stored by the receiver."""
-
-    message_id: str
-    kind: NotificationKind
-    registration_id: str
-    occurred_at: datetime
-    objection_window_end: datetime | None = None
-    supply_start_date: date | None = None
-    reason_code: str | None = None
-    #: The meter point the notification names.
-    mpxn: str | None = None
-    #: The market sector CSS holds for it (VALIDATED carries it).
-    market_sector: MarketSector | None = None
 
 
 @dataclass(frozen=True)

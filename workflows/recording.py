@@ -7,7 +7,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from activities.events import EventRecord
+from activities.contracts import CSS_REFUSED, EventRecord
 from domain.events import SCHEMA_VERSIONS, Event, NotificationApplied, event_to_record
 
 
@@ -26,8 +26,8 @@ def _record(switch_id: str, version: int, event: Event, causation: str) -> Event
         "workflow_run_id": workflow.info().run_id,
     }
     if isinstance(event, NotificationApplied):
-        key = event.message_id
-        metadata["css_message_id"] = event.message_id
+        key = event.notification.message_id
+        metadata["css_message_id"] = key
     else:
         key = f"{switch_id}/{version}"
     return EventRecord(
@@ -42,7 +42,7 @@ def _record(switch_id: str, version: int, event: Event, causation: str) -> Event
 def css_refusal(error: ActivityError) -> tuple[str, str] | None:
     """(reason code, detail) when CSS refused the request outright, else None."""
     cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.type == "CssRejected":
+    if isinstance(cause, ApplicationError) and cause.type == CSS_REFUSED:
         details = list(cause.details)
         if len(details) == 2:
             return str(details[0]), str(details[1])

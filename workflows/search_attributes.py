@@ -81,7 +81,7 @@ def upsert(before: SwitchState | None, after: SwitchState) -> None:
     if before is None or before.status is not after.status:
         updates.append(SWITCH_STATUS.value_set(after.status.value))
     if before is None:
-        updates.append(FUEL.value_set(after.fuel.value))
+        updates.append(FUEL.value_set(after.details.fuel.value))
     if after.supply_start_date is not None and (
         before is None or before.supply_start_date != after.supply_start_date
     ):

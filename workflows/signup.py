@@ -56,17 +56,19 @@ def validate_request(
 ) -> SwitchInput:
     """The workflow input for a request, or `InvalidSwitchRequest` saying what is wrong."""
     timings = timings or SwitchTimings()
-    fields = check_fields(**asdict(request))
+    checked = check_fields(**asdict(request))
+    details = checked.details
     # Checked as of when it will reach CSS, after the withdrawal window.
     reaches_css = (now or datetime.now(UTC)) + timings.withdrawal_window
     check_supply_start_date(
         calendar or england_and_wales(),
         reaches_css,
-        fields.requested_supply_start_date,
-        fields.market_sector,
+        details.requested_supply_start_date,
+        details.market_sector,
     )
     return SwitchInput(
-        **asdict(fields),
+        switch_id=checked.switch_id,
+        details=details,
         withdrawal_window_seconds=timings.withdrawal_window.total_seconds(),
         reconcile_grace_seconds=timings.reconcile_grace.total_seconds(),
     )

@@ -33,13 +33,12 @@ with workflow.unsafe.imports_passed_through():
     # The SDK decodes payloads inside the sandbox, resolving each dataclass's annotations in
     # its module: every module defining a type that arrives here (input, activity results)
     # must be imported in this block, even if only `workflows.calls` names the type.
-    import activities.deadlines  # noqa: F401
-    import domain.calendar
-    import domain.switch_state  # noqa: F401
-    from activities.registration import ReadResult
+    from activities import contracts  # noqa: F401
+    from domain import calendar, notification, request, switch_state  # noqa: F401
     from domain.events import Event
     from domain.identifiers import MarketSector
     from domain.lifecycle import Status
+    from domain.notification import Notification
     from domain.switch import (
         ApplyNotification,
         Command,
@@ -71,7 +70,6 @@ with workflow.unsafe.imports_passed_through():
         WAIVE_COMPENSATION_UPDATE,
         WITHDRAW_UPDATE,
         WORKFLOW_NAME,
-        NotificationSignal,
         SwitchInput,
         SwitchResult,
         WaiveCompensationRequest,
@@ -155,7 +153,9 @@ class SwitchWorkflow:
         # with the same id, and CSS answers with the registration it already holds.
         message_id = f"{self.state.switch_id}:registration"
         try:
-            ack = await calls.submit(message_id, now, self.state)
+            ack = await calls.submit(
+                message_id, now, self.state.supply_start_date, self.state.details
+            )
         except ActivityError as error:
             refusal = css_refusal(error)
             if refusal is None:
@@ -172,12 +172,13 @@ class SwitchWorkflow:
         self, submitted_at: datetime, sector: MarketSector | None = None
     ) -> RecordSupplyDeadlines | RecordDeadlines:
         """The deadlines to record at submission, or again for the sector CSS holds."""
-        state = self.state
-        requested = state.requested_supply_start_date
+        details = self.state.details
+        requested = details.requested_supply_start_date
         if not self._supply_dates:
-            earlier = await calls.earlier_deadlines(submitted_at, state.market_sector, requested)
+            earlier = await calls.earlier_deadlines(submitted_at, details.market_sector, requested)
             return RecordDeadlines(**dataclasses.asdict(earlier), at=submitted_at)
-        found = await calls.supply_deadlines(submitted_at, sector or state.market_sector, requested)
+        sector = sector or details.market_sector
+        found = await calls.supply_deadlines(submitted_at, sector, requested)
         return RecordSupplyDeadlines.of(found, workflow.now())
 
     # --- timers ------------------------------------------------------------------------------
@@ -273,25 +274,16 @@ class SwitchWorkflow:
         """Ask CSS for the registration and apply what it holds as a notification."""
         registration_id = self.state.registration_id
         assert registration_id is not None
-        found: ReadResult = await calls.read_registration(registration_id, retry, causation)
-        if found.kind is None:
-            return
-        command = ApplyNotification(
-            message_id=f"{self.state.switch_id}:{name}",
-            kind=found.kind,
-            registration_id=registration_id,
-            occurred_at=found.occurred_at or workflow.now(),
-            objection_window_end=found.objection_window_end,
-            supply_start_date=found.supply_start_date,
-            reason_code=found.reason_code,
-            source="reconciliation",
-        )
-        await self._execute(command, causation)
+        found = await calls.read_registration(registration_id, retry, causation)
+        message_id = f"{self.state.switch_id}:{name}"
+        read_back = found.as_notification(message_id, registration_id, workflow.now())
+        if read_back is not None:
+            await self._execute(ApplyNotification(read_back, "reconciliation"), causation)
 
     # --- handlers ----------------------------------------------------------------------------
 
     @workflow.signal(name=NOTIFICATION_SIGNAL)
-    async def notification(self, signal: NotificationSignal) -> None:
+    async def notification(self, signal: Notification) -> None:
         # CSS may notify before the submission activity has returned its registration id.
         await workflow.wait_condition(
             lambda: (
@@ -299,24 +291,13 @@ class SwitchWorkflow:
                 and (self._state.registration_id is not None or self._state.terminal)
             )
         )
-        command = ApplyNotification(
-            message_id=signal.message_id,
-            kind=signal.kind,
-            registration_id=signal.registration_id,
-            occurred_at=signal.occurred_at,
-            objection_window_end=signal.objection_window_end,
-            supply_start_date=signal.supply_start_date,
-            reason_code=signal.reason_code,
-            mpxn=signal.mpxn,
-            market_sector=signal.market_sector,
-        )
         held = self.state.registration_id
-        if not self._supply_dates and held is not None and held != command.registration_id:
+        if not self._supply_dates and held is not None and held != signal.registration_id:
             # The earlier shape refused these without a record (the receiver holds them).
             workflow.logger.warning("notification %s: another registration", signal.message_id)
             return
         try:
-            await self._execute(command, f"css:{signal.message_id}")
+            await self._execute(ApplyNotification(signal), f"css:{signal.message_id}")
         except TransitionRefused as refused:
             # Stored by the receiver already; refusing here must not fail the workflow task.
             workflow.logger.warning("notification %s not applied: %s", signal.message_id, refused)

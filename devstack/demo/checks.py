@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from audit.timeline import fold_stream
+from audit.crosscheck import fold_stream
 from devstack.demo.runner import Progress
 from eventstore.interface import EventStore
 from eventstore.model import RecordedEvent

@@ -18,9 +18,9 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from devstack.demo.scenarios import Action, DemoSwitch
-from devstack.errors import OperationError, WithdrawalRefused
-from devstack.operations import withdraw_switch
 from domain.lifecycle import TERMINAL, Status
+from ops.errors import OperationError, WithdrawalRefused
+from ops.switches import withdraw_switch
 from workflows import search_attributes as sa
 from workflows.signup import request_switch
 

@@ -23,10 +23,10 @@ from temporalio.client import Client
 
 from devstack.demo import manifest
 from devstack.demo.scenarios import DemoSwitch, plan_batch
-from devstack.lockfile import StackInfo, running_stack
 from domain.switch import event_from_record, fold
 from eventstore.model import RecordedEvent
 from eventstore.postgres import PostgresEventStore
+from ops.lockfile import StackInfo, running_stack
 from workflows.converter import DATA_CONVERTER
 from workflows.messages import SwitchResult
 

@@ -19,9 +19,9 @@ from temporalio.service import RPCError
 
 from css.pki import init_pki
 from devstack.demo.css_control import SimulatorControl
-from devstack.lockfile import StackInfo
 from domain.lifecycle import TERMINAL, Status
 from eventstore.postgres import PostgresEventStore
+from ops.lockfile import StackInfo
 from receiver.ledger import DeliveryStatus
 from receiver.postgres import PostgresDeliveryLedger
 from receiver.records import inbound_stream

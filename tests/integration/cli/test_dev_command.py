@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from devstack.lockfile import StackInfo, StackLock, running_stack
+from devstack.lock import StackLock
+from ops.lockfile import StackInfo, running_stack
 from tests.integration.cli.conftest import base_env, free_port, switching
 from tests.integration.cli.test_operator_commands import assert_one_line_error
 

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import Notification, RegistrationRequest, parse_notification
+from css.messages import NotificationMessage, RegistrationRequest, parse_notification
 from css.pki import PkiPaths
 from domain.identifiers import Fuel, MarketSector
 from simulator import LifecycleSettings, SimulatorConfig
@@ -57,7 +57,7 @@ def hold(sim: Simulator, scenario: Scenario, mpxn: str = MPAN, **point: object) 
 
 @dataclass(frozen=True)
 class Received:
-    notification: Notification
+    notification: NotificationMessage
     kid: str
     body: bytes
 

@@ -11,9 +11,10 @@ import pytest
 
 from css.client import CssClient
 from css.errors import CssConflict, CssRejected, CssUnavailable, UnknownKeyId
-from css.messages import CssStatus, EventType, Validated
+from css.messages import CssStatus, Validated
 from css.pki import PkiPaths, init_pki
 from domain.identifiers import Fuel
+from domain.lifecycle import NotificationKind
 from simulator import running_simulator
 from simulator.server import RunningSimulator
 from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration, sim_config
@@ -37,7 +38,7 @@ async def test_registration_round_trip(
 
     status = await client.get_registration(ack.registration_id)
     assert status.status is CssStatus.PENDING
-    assert status.last_event_type is EventType.VALIDATED
+    assert status.last_event_type is NotificationKind.VALIDATED
     assert status.last_message_id == validated.notification.message_id
     assert status.supply_start_date == date(2026, 3, 4)
     assert status.objection_window_end == datetime(2026, 3, 3, 9, 1, tzinfo=UTC)

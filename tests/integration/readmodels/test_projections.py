@@ -22,6 +22,8 @@ from domain.events import (
 )
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
+from domain.notification import Notification
+from domain.request import SwitchDetails
 from domain.switch import fold
 from eventstore.model import NewEvent, RecordedEvent
 from eventstore.postgres import PostgresEventStore
@@ -135,17 +137,9 @@ async def test_run_follows_new_events_until_cancelled(
 
 
 def _requested(switch_id: str, mpxn: str, fuel: Fuel = Fuel.ELECTRICITY) -> SwitchRequested:
-    return SwitchRequested(
-        switch_id=switch_id,
-        fuel=fuel,
-        mpxn=mpxn,
-        market_sector=MarketSector.DOMESTIC,
-        requested_supply_start_date=None,
-        change_of_occupancy=False,
-        erroneous_transfer=False,
-        shipper_id="SHIP" if fuel is Fuel.GAS else None,
-        at=T0,
-    )
+    shipper_id = "SHIP" if fuel is Fuel.GAS else None
+    details = SwitchDetails(fuel, mpxn, MarketSector.DOMESTIC, shipper_id=shipper_id)
+    return SwitchRequested(switch_id=switch_id, details=details, at=T0)
 
 
 def _deadlines() -> DeadlinesComputed:
@@ -160,17 +154,14 @@ def _deadlines() -> DeadlinesComputed:
 
 
 def _notification(kind: NotificationKind, message_id: str, hours: int) -> NotificationApplied:
-    return NotificationApplied(
+    told = Notification(
         message_id=message_id,
         kind=kind,
         registration_id="REG-1",
         occurred_at=T0 + timedelta(hours=hours),
         objection_window_end=T0 + timedelta(days=1) if kind is NotificationKind.VALIDATED else None,
-        supply_start_date=None,
-        reason_code=None,
-        source="css",
-        stale=False,
     )
+    return NotificationApplied(told, source="css", stale=False)
 
 
 def _new(event: Event, key: str) -> NewEvent:

@@ -21,7 +21,6 @@ import pytest
 
 from css import jws, tls
 from css.client import CssClient
-from css.messages import EventType
 from css.pki import CSS_KIDS, PkiPaths, load_signing_key
 from domain.events import RegistrationSubmitted, event_to_record
 from domain.lifecycle import NotificationKind
@@ -176,11 +175,11 @@ async def test_rotated_keys_both_verify_while_both_are_trusted(
         async with CssClient.from_pki(sim.base_url, pki.root) as client:
             ack = await client.submit_registration(registration())
         await rig.submitted(ack.registration_id)
-        sim.sim.notify(ack.registration_id, EventType.OBJECTION_RAISED)
+        sim.sim.notify(ack.registration_id, NotificationKind.OBJECTION_RAISED)
         async with asyncio.timeout(20):
             await sim.sim.pusher.wait_for_deliveries(1)
             assert sim.sim.rotate_key() == CSS_KIDS[1]
-            sim.sim.notify(ack.registration_id, EventType.OBJECTION_LIFTED)
+            sim.sim.notify(ack.registration_id, NotificationKind.OBJECTION_LIFTED)
             await sim.sim.pusher.wait_for_deliveries(2)
             await sink.wait_for(2)
     stored = await rig.store.read_stream(inbound_stream(ack.registration_id))
@@ -250,6 +249,13 @@ async def test_duplicate_message_id_changes_nothing(rig: Rig, sink: RecordingSin
     first = await rig.post_signed(payload)
     async with asyncio.timeout(10):
         await sink.wait_for(1)
+
+    async def recorded_as_delivered() -> bool:
+        row = await rig.ledger.get(payload["messageId"])
+        return row is not None and row.status is DeliveryStatus.DELIVERED
+
+    # The signal lands before the loop writes its outcome; compare from the written row on.
+    await eventually(recorded_as_delivered, "the delivery recorded")
     events_before = await rig.store.read_all()
     rows_before = await rig.ledger.list()
     second = await rig.post_signed(payload)

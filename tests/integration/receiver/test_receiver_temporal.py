@@ -16,10 +16,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.lifecycle import NotificationKind
+from domain.notification import Notification
 from receiver.sink import WorkflowClosed
 from receiver.temporal import TemporalSink
 from workflows.converter import DATA_CONVERTER
-from workflows.messages import NOTIFICATION_SIGNAL, NotificationSignal
+from workflows.messages import NOTIFICATION_SIGNAL
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 
@@ -29,15 +30,15 @@ class SignalProbe:
     """Waits for one notification signal and returns it, as the switch workflow would see it."""
 
     def __init__(self) -> None:
-        self._received: list[NotificationSignal] = []
+        self._received: list[Notification] = []
 
     @workflow.run
-    async def run(self) -> NotificationSignal:
+    async def run(self) -> Notification:
         await workflow.wait_condition(lambda: bool(self._received))
         return self._received[0]
 
     @workflow.signal(name=NOTIFICATION_SIGNAL)
-    def notification(self, signal: NotificationSignal) -> None:
+    def notification(self, signal: Notification) -> None:
         self._received.append(signal)
 
 
@@ -50,7 +51,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     await environment.shutdown()
 
 
-SIGNAL = NotificationSignal(
+SIGNAL = Notification(
     message_id="N-1",
     kind=NotificationKind.SECURED,
     registration_id="REG-1",

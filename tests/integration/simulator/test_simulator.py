@@ -8,16 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from css.client import CssClient
-from css.messages import (
-    Active,
-    CssStatus,
-    EventType,
-    Rejected,
-    Secured,
-    Validated,
-)
+from css.messages import Active, CssStatus, Rejected, Secured, Validated
 from css.pki import PkiPaths
 from domain.identifiers import MarketSector
+from domain.lifecycle import NotificationKind
 from simulator import running_simulator
 from simulator.push import Delivery
 from simulator.scenarios import Scenario
@@ -99,7 +93,7 @@ async def test_a_debt_objection_on_a_change_of_occupancy_is_refused(
     hold(simulator.sim, Scenario.MANUAL)
     manual = await client.submit_registration(registration(change_of_occupancy=True))
     with pytest.raises(Refusal) as refused:
-        simulator.sim.notify(manual.registration_id, EventType.OBJECTION_RAISED)
+        simulator.sim.notify(manual.registration_id, NotificationKind.OBJECTION_RAISED)
     assert refused.value.reason_code == "OBJECTION_NOT_ALLOWED"
     assert "previous occupant" in refused.value.detail
     assert simulator.sim.get(manual.registration_id).status is CssStatus.RECEIVED
@@ -140,7 +134,7 @@ async def test_scenarios_by_meter_point(
     await stub.wait_for(len(expected))
     assert stub.types(ack.registration_id) == expected
     status = await client.get_registration(ack.registration_id)
-    assert status.last_event_type is EventType(expected[-1])
+    assert status.last_event_type is NotificationKind(expected[-1])
 
 
 async def test_reject_reason_from_the_meter_point(
@@ -194,7 +188,7 @@ async def test_manual_sends_only_what_the_test_asks(
     ack = await client.submit_registration(registration())
     simulator.sim.advance(FOUR_DAYS)
     assert simulator.sim.pusher.deliveries == []
-    sent = simulator.sim.notify(ack.registration_id, EventType.ANNULLED, "ERRONEOUS")
+    sent = simulator.sim.notify(ack.registration_id, NotificationKind.ANNULLED, "ERRONEOUS")
     [received] = await stub.wait_for(1)
     assert received.notification == sent
     assert (await client.get_registration(ack.registration_id)).status is CssStatus.ANNULLED
@@ -205,10 +199,10 @@ async def test_key_rotation_both_keys_verify_while_trusted(
 ) -> None:
     hold(simulator.sim, Scenario.MANUAL)
     ack = await client.submit_registration(registration())
-    simulator.sim.notify(ack.registration_id, EventType.VALIDATED)
+    simulator.sim.notify(ack.registration_id, NotificationKind.VALIDATED)
     await stub.wait_for(1)
     assert simulator.sim.rotate_key() == "css-2026-2"
-    simulator.sim.notify(ack.registration_id, EventType.CONFIRMED)
+    simulator.sim.notify(ack.registration_id, NotificationKind.CONFIRMED)
     received = await stub.wait_for(2)
     assert [r.kid for r in received] == ["css-2026-1", "css-2026-2"]
     # Answers to the client are signed with the new key too, and still verify.
@@ -221,7 +215,7 @@ async def test_pushes_retry_until_acknowledged(
     stub.fail_next = 3
     hold(simulator.sim, Scenario.MANUAL)
     ack = await client.submit_registration(registration())
-    simulator.sim.notify(ack.registration_id, EventType.VALIDATED)
+    simulator.sim.notify(ack.registration_id, NotificationKind.VALIDATED)
     await stub.wait_for(1)
     [delivery] = await deliveries(simulator, 1)
     assert (delivery.attempts, delivery.status_code) == (4, 202)
@@ -234,7 +228,7 @@ async def test_duplicate_fault_sends_the_same_message_twice(
     set_faults(simulator, duplicate_rate=1.0)
     hold(simulator.sim, Scenario.MANUAL)
     ack = await client.submit_registration(registration())
-    simulator.sim.notify(ack.registration_id, EventType.VALIDATED)
+    simulator.sim.notify(ack.registration_id, NotificationKind.VALIDATED)
     first, second = await stub.wait_for(2)
     assert first.notification == second.notification
     assert first.body == second.body
@@ -247,8 +241,8 @@ async def test_reorder_fault_swaps_consecutive_notifications(
     set_faults(simulator, reorder_rate=1.0)
     hold(simulator.sim, Scenario.MANUAL)
     ack = await client.submit_registration(registration())
-    simulator.sim.notify(ack.registration_id, EventType.CONFIRMED)
-    simulator.sim.notify(ack.registration_id, EventType.SECURED)
+    simulator.sim.notify(ack.registration_id, NotificationKind.CONFIRMED)
+    simulator.sim.notify(ack.registration_id, NotificationKind.SECURED)
     await stub.wait_for(2)
     assert stub.types() == ["SECURED", "CONFIRMED"]
 
@@ -259,8 +253,10 @@ async def test_delayed_notifications_still_arrive(
     set_faults(simulator, delay_rate=1.0, delay_seconds=0.2)
     hold(simulator.sim, Scenario.MANUAL)
     ack = await client.submit_registration(registration())
-    simulator.sim.notify(ack.registration_id, EventType.VALIDATED)
-    assert [r.notification.event_type for r in await stub.wait_for(1)] == [EventType.VALIDATED]
+    simulator.sim.notify(ack.registration_id, NotificationKind.VALIDATED)
+    assert [r.notification.event_type for r in await stub.wait_for(1)] == [
+        NotificationKind.VALIDATED
+    ]
 
 
 async def test_raw_pushes_show_the_receiver_s_refusals(

@@ -13,7 +13,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,11 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from audit.timeline import fold_stream
+from audit.crosscheck import fold_stream
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
+from domain.notification import Notification
+from domain.request import SwitchDetails
 from domain.switch import SwitchState
 from eventstore.postgres import PostgresEventStore
 from tests.integration.workflow.fake_css import FakeCss
@@ -36,7 +38,6 @@ from workflows.messages import (
     STATUS_QUERY,
     WAIVE_COMPENSATION_UPDATE,
     WORKFLOW_NAME,
-    NotificationSignal,
     SwitchInput,
     SwitchResult,
     WaiveCompensationRequest,
@@ -79,13 +80,16 @@ class Engine:
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
 
-    async def start(self, **overrides: Any) -> WorkflowHandle[Any, SwitchResult]:
+    async def start(
+        self, requested_supply_start_date: date | None = None, **overrides: Any
+    ) -> WorkflowHandle[Any, SwitchResult]:
         switch_id = f"sw-{uuid.uuid4().hex[:12]}"
+        details = SwitchDetails(
+            Fuel.ELECTRICITY, MPAN, MarketSector.DOMESTIC, requested_supply_start_date
+        )
         inp = SwitchInput(
             switch_id=switch_id,
-            fuel=Fuel.ELECTRICITY,
-            mpxn=MPAN,
-            market_sector=MarketSector.DOMESTIC,
+            details=details,
             withdrawal_window_seconds=WINDOW.total_seconds(),
             reconcile_grace_seconds=3600,
             **overrides,
@@ -134,7 +138,7 @@ class Engine:
         assert registration_id is not None
         self._counter += 1
         message_id = message_id or f"css-{handle.id}-{self._counter}"
-        signal = NotificationSignal(
+        signal = Notification(
             message_id=message_id,
             kind=kind,
             registration_id=registration_id,

@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from css.messages import CssStatus
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
+from domain.request import SwitchDetails
 from eventstore.postgres import PostgresEventStore
 from tests.integration.workflow.conftest import MPAN, Engine
 from tests.integration.workflow.fake_css import FakeCss
@@ -58,9 +59,7 @@ async def test_silent_css_continues_as_new_and_carries_the_state(
             WORKFLOW_NAME,
             SwitchInput(
                 switch_id=switch_id,
-                fuel=Fuel.ELECTRICITY,
-                mpxn=MPAN,
-                market_sector=MarketSector.DOMESTIC,
+                details=SwitchDetails(Fuel.ELECTRICITY, MPAN, MarketSector.DOMESTIC),
                 withdrawal_window_seconds=0,
                 reconcile_grace_seconds=0.2,
                 reconciliations_per_run=3,

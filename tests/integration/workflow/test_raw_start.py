@@ -143,7 +143,7 @@ async def test_a_valid_raw_start_is_recorded_and_held(engine: Engine) -> None:
     document["mpxn"] = "13 1234 5678 907"  # normalised by the workflow, as at the door
     handle = await start_raw(engine, document, switch_id)
     state = await engine.wait_for(engine.env.client.get_workflow_handle(switch_id), lambda s: True)
-    assert (state.status, state.mpxn) == (Status.REQUESTED, MPAN)
+    assert (state.status, state.details.mpxn) == (Status.REQUESTED, MPAN)
     assert await engine.stream_types(switch_id) == ["SwitchRequested"]
     assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
 

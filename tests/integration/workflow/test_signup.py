@@ -31,8 +31,8 @@ def request(**changes: object) -> SwitchRequest:
 
 class TestValidation:
     def test_a_good_request_is_normalised(self) -> None:
-        inp = validate_request(request(mpxn="13 1234 5678 907"), now=NOW)
-        assert (inp.mpxn, inp.fuel.value, inp.market_sector.value) == (
+        details = validate_request(request(mpxn="13 1234 5678 907"), now=NOW).details
+        assert (details.mpxn, details.fuel.value, details.market_sector.value) == (
             "1312345678907",
             "ELECTRICITY",
             "D",

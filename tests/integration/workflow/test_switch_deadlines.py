@@ -206,7 +206,7 @@ class TestSectorHeldByCss:
     async def test_css_sector_is_recorded_and_the_deadlines_follow_it(self, engine: Engine) -> None:
         handle = await engine.start()
         state = await engine.submitted(handle)
-        assert state.market_sector is MarketSector.DOMESTIC
+        assert state.details.market_sector is MarketSector.DOMESTIC
         assert state.submitted_at is not None
         await engine.notify(handle, K.VALIDATED, market_sector=MarketSector.NON_DOMESTIC)
         moved = await engine.wait_for(

@@ -8,12 +8,14 @@ from typing import Any
 from uuid import uuid4
 
 from audit.bundle import build_bundle, check_records, event_from_json, event_to_json
-from audit.timeline import differences, source_of
+from audit.crosscheck import differences
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import Status
+from domain.request import SwitchDetails
 from domain.switch import SwitchState
 from eventstore.chain import LinkFields, link_hash
 from eventstore.model import GENESIS_HASH, RecordedEvent
+from ops.timeline import source_of
 
 AT = datetime(2026, 11, 2, 9, 0, 0, 123456, tzinfo=UTC)
 
@@ -88,12 +90,7 @@ def test_differences_list_each_disagreeing_field() -> None:
     state = SwitchState(
         switch_id="sw-1",
         status=Status.PENDING,
-        fuel=Fuel.ELECTRICITY,
-        mpxn="1312345678907",
-        market_sector=MarketSector.DOMESTIC,
-        requested_supply_start_date=None,
-        change_of_occupancy=False,
-        erroneous_transfer=False,
+        details=SwitchDetails(Fuel.ELECTRICITY, "1312345678907", MarketSector.DOMESTIC),
         requested_at=AT,
         updated_at=AT,
     )

@@ -11,11 +11,12 @@ from css import messages as m
 from css.errors import InvalidMessage
 from css.wire import encode
 from domain.identifiers import Fuel, MarketSector
+from domain.lifecycle import NotificationKind
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COMMON = ("msg-1", "reg-1", "1312345678907", AT)
 
-ALL_KINDS: list[m.Notification] = [
+ALL_KINDS: list[m.NotificationMessage] = [
     m.Validated(*COMMON, AT + timedelta(days=1), date(2026, 3, 4), MarketSector.DOMESTIC),
     m.Rejected(*COMMON, "INVALID_MPXN"),
     m.ObjectionRaised(*COMMON),
@@ -29,7 +30,7 @@ ALL_KINDS: list[m.Notification] = [
 ]
 
 
-def wire(kind: m.Notification, **changes: object) -> bytes:
+def wire(kind: m.NotificationMessage, **changes: object) -> bytes:
     payload = kind.to_wire()
     for key, value in changes.items():
         if value is ...:
@@ -40,11 +41,11 @@ def wire(kind: m.Notification, **changes: object) -> bytes:
 
 
 def test_every_event_type_has_a_dataclass() -> None:
-    assert {n.event_type for n in ALL_KINDS} == set(m.EventType)
+    assert {n.event_type for n in ALL_KINDS} == set(NotificationKind)
 
 
 @pytest.mark.parametrize("notification", ALL_KINDS, ids=lambda n: n.event_type.value)
-def test_notifications_round_trip(notification: m.Notification) -> None:
+def test_notifications_round_trip(notification: m.NotificationMessage) -> None:
     parsed = m.parse_notification(encode(notification.to_wire()))
     assert parsed == notification
     assert type(parsed) is type(notification)
@@ -229,7 +230,7 @@ def test_status_round_trips_with_and_without_optional_fields() -> None:
         "reg-1",
         m.CssStatus.CONFIRMED,
         "1312345678907",
-        m.EventType.CONFIRMED,
+        NotificationKind.CONFIRMED,
         "n-3",
         AT,
         AT + timedelta(days=1),
@@ -260,5 +261,5 @@ def test_ack_withdrawal_and_error_bodies_round_trip() -> None:
 
 
 def test_every_event_type_moves_to_a_status() -> None:
-    assert set(m.STATUS_AFTER) == set(m.EventType)
+    assert set(m.STATUS_AFTER) == set(NotificationKind)
     assert set(m.CssStatus) > m.TERMINAL_STATUSES

@@ -36,7 +36,7 @@ batch_ids = st.text(alphabet="0123456789abcdef", min_size=6, max_size=6)
 def test_every_demo_request_passes_the_engines_own_validation(batch_id: str) -> None:
     for switch in plan_batch(batch_id, len(SCENARIOS)):
         checked = validate_request(switch.request(), timings=switch.timings(timedelta(minutes=1)))
-        assert checked.mpxn == switch.mpxn
+        assert checked.details.mpxn == switch.mpxn
         assert checked.withdrawal_window_seconds == switch.scenario.withdrawal_window.seconds
 
 

@@ -11,6 +11,7 @@ from devstack.demo.runner import DemoOutcome, Progress
 from devstack.demo.scenarios import BY_SLUG, DemoSwitch
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import Status
+from domain.request import SwitchDetails
 from domain.switch import RequestSwitch, Withdraw, decide, event_to_record, evolve
 from eventstore.model import RecordedEvent
 
@@ -47,12 +48,7 @@ def test_any_problem_fails_the_outcome() -> None:
 def _recorded(switch_id: str) -> list[RecordedEvent]:
     request = RequestSwitch(
         switch_id=switch_id,
-        fuel=Fuel.ELECTRICITY,
-        mpxn="1312345678907",
-        market_sector=MarketSector.DOMESTIC,
-        requested_supply_start_date=None,
-        change_of_occupancy=False,
-        erroneous_transfer=False,
+        details=SwitchDetails(Fuel.ELECTRICITY, "1312345678907", MarketSector.DOMESTIC),
         requested_at=AT,
     )
     events = decide(None, request)

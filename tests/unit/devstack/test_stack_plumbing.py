@@ -13,9 +13,11 @@ import pytest
 from config import Settings
 from devstack.config import StackConfig
 from devstack.demo import manifest
-from devstack.errors import AlreadyRunning, InvalidInput
-from devstack.lockfile import StackInfo, StackLock, running_stack
-from devstack.operations import list_query, request_from_mapping
+from devstack.errors import AlreadyRunning
+from devstack.lock import StackLock
+from ops.errors import InvalidInput
+from ops.lockfile import StackInfo, running_stack
+from ops.switches import list_query, request_from_mapping
 from simulator.server import port_from_env as simulator_port_from_env
 
 

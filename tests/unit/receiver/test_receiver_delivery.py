@@ -11,14 +11,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from css import jws
-from css.messages import parse_notification
+from css.messages import parse_notification, to_notification
 from domain.lifecycle import NotificationKind
 from eventstore.memory import InMemoryEventStore
 from receiver.delivery import DeliveryLoop, RetryPolicy
 from receiver.directory import InMemorySwitchDirectory
 from receiver.intake import NotificationIntake
 from receiver.ledger import DeliveryStatus, InMemoryDeliveryLedger
-from receiver.records import ReceivedMessage, notification_signal
+from receiver.records import ReceivedMessage
 from receiver.sink import RecordingSink, SignalFailed
 
 KEY = jws.SigningKey.from_private_key("css-1", ec.generate_private_key(ec.SECP256R1()))
@@ -109,7 +109,7 @@ async def test_routed_notification_is_signalled_with_its_stored_fields(rig: Rig)
     assert result.counts == {DeliveryStatus.DELIVERED: 1}
     [delivered] = rig.sink.delivered
     assert delivered.switch_id == "sw-1"
-    assert delivered.signal == notification_signal(parse_notification(body))
+    assert delivered.signal == to_notification(parse_notification(body))
     assert delivered.signal.kind is NotificationKind.VALIDATED
     assert delivered.signal.supply_start_date == date(2026, 3, 5)
     row = await rig.ledger.get("m-1")
@@ -210,7 +210,7 @@ async def test_running_loop_delivers_after_a_wake_up(rig: Rig) -> None:
 def test_signal_carries_only_the_fields_of_its_type(
     event_type: str, extra: dict[str, str], expected: dict[str, Any]
 ) -> None:
-    signal = notification_signal(parse_notification(body_of("m-1", event_type, **extra)))
+    signal = to_notification(parse_notification(body_of("m-1", event_type, **extra)))
     assert signal.kind is NotificationKind(event_type)
     assert signal.occurred_at == datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
     optional = {

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from css.errors import InvalidMessage
-from css.messages import EventType, RegistrationRequest, Validated, parse_registration_request
+from css.messages import (
+    NotificationKind,
+    RegistrationRequest,
+    Validated,
+    parse_registration_request,
+)
 from css.wire import Fields, encode
 from domain.calendar import england_and_wales
 from domain.identifiers import Fuel, MarketSector
@@ -221,7 +226,7 @@ def test_the_sector_css_holds_decides_not_the_request() -> None:
     says_domestic = request(market_sector=MarketSector.DOMESTIC)
     held_non_domestic = registration(says_domestic, MeterPoint(MarketSector.NON_DOMESTIC))
     assert held_non_domestic.facts.objection_window_end == at(4, 9)
-    validated = build_notification(held_non_domestic, EventType.VALIDATED, MONDAY_9AM)
+    validated = build_notification(held_non_domestic, NotificationKind.VALIDATED, MONDAY_9AM)
     assert isinstance(validated, Validated)
     assert validated.market_sector is MarketSector.NON_DOMESTIC
     says_non_domestic = request(market_sector=MarketSector.NON_DOMESTIC)
@@ -296,14 +301,22 @@ def test_annul_comes_before_gate_closure() -> None:
 )
 def test_rejections_carry_a_reason(changes: dict[str, object], reason: str) -> None:
     [step] = plan(registration(request(**changes)))
-    assert (step.at, step.event_type, step.reason_code) == (MONDAY_9AM, EventType.REJECTED, reason)
+    assert (step.at, step.event_type, step.reason_code) == (
+        MONDAY_9AM,
+        NotificationKind.REJECTED,
+        reason,
+    )
 
 
 def test_a_rejecting_meter_point_names_its_reason() -> None:
     [step] = plan(registration(request(), MeterPoint(scenario=Scenario.REJECT)))
     assert step.reason_code == "METER_POINT_NOT_FOUND"
     [step] = plan(registration(request(), MeterPoint(scenario=Scenario.REJECT, reason_code="X")))
-    assert (step.at, step.event_type, step.reason_code) == (MONDAY_9AM, EventType.REJECTED, "X")
+    assert (step.at, step.event_type, step.reason_code) == (
+        MONDAY_9AM,
+        NotificationKind.REJECTED,
+        "X",
+    )
 
 
 def test_manual_plans_nothing() -> None:

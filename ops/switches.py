@@ -1,8 +1,8 @@
 """What the operator commands do: start, withdraw, show and list switches.
 
 Each function takes a connected Temporal client (and the event store where facts are
-read) and returns a plain result; Temporal's errors are translated here into the small
-tree of `devstack.errors`, so the CLI only prints.
+read) and returns a plain result; refusals and Temporal's errors become the operator error
+tree (`ops.errors`), so the command bodies only print.
 """
 
 from __future__ import annotations
@@ -15,31 +15,28 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from temporalio.client import (
-    Client,
-    WorkflowExecutionStatus,
-    WorkflowHandle,
-    WorkflowUpdateFailedError,
-)
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
-from devstack.errors import (
-    EngineUnreachable,
-    InvalidInput,
-    SwitchNotFound,
-    WithdrawalRefused,
-)
 from domain.lifecycle import Status
 from domain.switch import SwitchState
 from eventstore.interface import EventStore
-from eventstore.model import RecordedEvent
+from ops.errors import InvalidInput, OperationError, SwitchNotFound, WithdrawalRefused
+from ops.switch_workflow import (
+    WORKER_ANSWER_SECONDS,
+    describe,
+    describe_or_none,
+    no_worker,
+    rpc_failure,
+    status_attribute,
+    workflow_view,
+)
+from ops.timeline import TimelineEntry, timeline
 from workflows import search_attributes as sa
 from workflows.messages import (
-    STATUS_QUERY,
     WAIVE_COMPENSATION_UPDATE,
     WITHDRAW_UPDATE,
     WORKFLOW_NAME,
-    SwitchResult,
     WaiveCompensationRequest,
     WaiveCompensationResult,
     WithdrawRequest,
@@ -53,23 +50,12 @@ from workflows.signup import (
     validate_request,
 )
 
-#: How long an update or query may wait for a worker before we call the engine unreachable.
-WORKER_ANSWER_SECONDS = 30.0
-
 
 @dataclass(frozen=True)
 class Started:
     switch_id: str
     created: bool
     status: str
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    version: int
-    recorded_at: datetime
-    type: str
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -150,14 +136,14 @@ async def start_switch(
     client: Client, request: SwitchRequest, *, task_queue: str, timings: SwitchTimings
 ) -> Started:
     """Start a switch, validated first; starting one that exists reports it instead."""
-    existing = await _describe_or_none(client, request.switch_id)
+    existing = await describe_or_none(client, request.switch_id)
     try:
         handle = await request_switch(client, request, task_queue=task_queue, timings=timings)
     except InvalidSwitchRequest as error:
         raise InvalidInput(str(error)) from None
     except RPCError as error:
-        raise _rpc_failure(error, request.switch_id) from None
-    status = await _status_attribute(handle)
+        raise rpc_failure(error, request.switch_id) from None
+    status = await status_attribute(handle)
     return Started(request.switch_id, existing is None, status)
 
 
@@ -191,7 +177,7 @@ async def _update(
     """An operator's update of a running switch; its refusal becomes `WithdrawalRefused`
     (exit 5), with the engine's or CSS's reason."""
     handle = client.get_workflow_handle(switch_id)
-    described = await _describe(handle)
+    described = await describe(handle)
     if described.status is not WorkflowExecutionStatus.RUNNING:
         status = described.typed_search_attributes.get(sa.SWITCH_STATUS) or "finished"
         raise WithdrawalRefused(f"switch {switch_id} has ended ({status}); nothing to {what}")
@@ -203,9 +189,9 @@ async def _update(
         cause = error.cause
         raise WithdrawalRefused(str(getattr(cause, "message", cause) or error)) from None
     except TimeoutError:
-        raise _no_worker(switch_id) from None
+        raise no_worker(switch_id) from None
     except RPCError as error:
-        raise _rpc_failure(error, switch_id) from None
+        raise rpc_failure(error, switch_id) from None
 
 
 def check_reason(reason: str, what: str = "a withdrawal") -> None:
@@ -218,49 +204,13 @@ def check_reason(reason: str, what: str = "a withdrawal") -> None:
 
 async def switch_report(client: Client, store: EventStore, switch_id: str) -> SwitchReport:
     """The switch's state from Temporal, and its timeline from the event store."""
-    handle = client.get_workflow_handle(switch_id, result_type=SwitchResult)
-    described = await _describe(handle)
-    execution = described.status.name if described.status else "UNKNOWN"
-    state = await _state(handle, described.status)
+    view = await workflow_view(client, switch_id)
+    if view.state is None:
+        if view.execution == WorkflowExecutionStatus.RUNNING.name:
+            raise SwitchNotFound(f"switch {switch_id} has not recorded its request yet; try again")
+        raise OperationError(f"switch {switch_id} ended {view.execution}; it holds no state")
     events = await store.read_stream(switch_id)
-    return SwitchReport(state, execution, tuple(_timeline_entry(e) for e in events))
-
-
-async def _state(
-    handle: WorkflowHandle[Any, SwitchResult], status: WorkflowExecutionStatus | None
-) -> SwitchState:
-    try:
-        async with asyncio.timeout(WORKER_ANSWER_SECONDS):
-            if status is WorkflowExecutionStatus.COMPLETED:
-                return (await handle.result()).state
-            state: SwitchState | None = await handle.query(STATUS_QUERY, result_type=SwitchState)
-    except TimeoutError:
-        raise _no_worker(handle.id) from None
-    except RPCError as error:
-        raise _rpc_failure(error, handle.id) from None
-    if state is None:
-        raise SwitchNotFound(f"switch {handle.id} has not recorded its request yet; try again")
-    return state
-
-
-_DETAIL_FIELDS = (
-    "kind",
-    "registration_id",
-    "supply_start_date",
-    "reason_code",
-    "reason",
-    "detail",
-    "pence",
-    "attempt",
-)
-
-
-def _timeline_entry(event: RecordedEvent) -> TimelineEntry:
-    data = event.data
-    parts = [f"{name}={data[name]}" for name in _DETAIL_FIELDS if data.get(name) is not None]
-    if data.get("stale"):
-        parts.append("stale: recorded, status unchanged")
-    return TimelineEntry(event.version, event.recorded_at, event.type, ", ".join(parts))
+    return SwitchReport(view.state, view.execution, tuple(timeline(events)))
 
 
 # --- list ----------------------------------------------------------------------------------
@@ -298,44 +248,5 @@ async def list_switches(client: Client, query: str, limit: int) -> list[SwitchSu
                 )
             )
     except RPCError as error:
-        raise _rpc_failure(error, None) from None
+        raise rpc_failure(error, None) from None
     return found
-
-
-# --- Temporal errors -----------------------------------------------------------------------
-
-
-async def _describe(handle: WorkflowHandle[Any, Any]) -> Any:
-    try:
-        return await handle.describe()
-    except RPCError as error:
-        raise _rpc_failure(error, handle.id) from None
-
-
-async def _describe_or_none(client: Client, switch_id: str) -> Any:
-    try:
-        return await _describe(client.get_workflow_handle(switch_id))
-    except SwitchNotFound:
-        return None
-
-
-async def _status_attribute(handle: WorkflowHandle[Any, Any]) -> str:
-    described = await _describe(handle)
-    return str(described.typed_search_attributes.get(sa.SWITCH_STATUS) or "starting")
-
-
-def _no_worker(switch_id: str) -> EngineUnreachable:
-    return EngineUnreachable(
-        f"no worker answered for switch {switch_id} within {WORKER_ANSWER_SECONDS:.0f}s; "
-        "is a worker running (`switching worker`, or `switching dev`)?"
-    )
-
-
-def _rpc_failure(error: RPCError, switch_id: str | None) -> Exception:
-    if error.status is RPCStatusCode.NOT_FOUND and switch_id is not None:
-        return SwitchNotFound(f"no switch with id {switch_id!r}")
-    if error.status is RPCStatusCode.INVALID_ARGUMENT:
-        return InvalidInput(error.message)
-    if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-        return EngineUnreachable(f"Temporal did not answer: {error.message}")
-    return EngineUnreachable(f"Temporal refused the call ({error.status.name}): {error.message}")

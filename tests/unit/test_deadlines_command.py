@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from devstack.deadlines import parse_instant, report
-from devstack.errors import InvalidInput
 from domain.calendar import LONDON, england_and_wales
 from domain.identifiers import MarketSector
+from ops.deadlines import parse_instant, report
+from ops.errors import InvalidInput
 
 runner = CliRunner()
 CAL = england_and_wales()

@@ -1,48 +1,25 @@
-"""One dev stack per data folder: an exclusive lock on `<data>/devstack.lock`, whose content
-says where the running stack's pieces are.
-
-The kernel drops a `flock` when its holder dies, however it dies, so a killed stack never
-leaves a stale lock behind. Operator commands read the same file to find the dev stack
-when the environment does not say where the engine is.
+"""One dev stack per data folder: the exclusive lock on `<data>/devstack.lock`, and what
+the running stack writes into it for operator commands and a second `switching dev`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
 from devstack.errors import AlreadyRunning
-
-LOCK_NAME = "devstack.lock"
-
-
-@dataclass(frozen=True)
-class StackInfo:
-    """What a running stack publishes for operator commands and a second `switching dev`."""
-
-    pid: int
-    temporal_address: str = ""
-    ui_url: str = ""
-    namespace: str = "default"
-    task_queue: str = "switching"
-    database_url: str = ""
-    ready: bool = False
-
-
-def _lock_path(data_dir: Path) -> Path:
-    return data_dir / LOCK_NAME
+from ops.lockfile import StackInfo, lock_path, read_info
 
 
 class StackLock:
     """Held for the supervisor's whole life."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.path = _lock_path(data_dir)
+        self.path = lock_path(data_dir)
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
@@ -83,30 +60,3 @@ def _already_running(path: Path) -> AlreadyRunning:
         f"a dev stack is already running on {path.parent} ({where}{ui}); "
         "stop it (Ctrl-C in its terminal) or use another --data-dir"
     )
-
-
-def read_info(path: Path) -> StackInfo | None:
-    try:
-        raw = path.read_text()
-    except FileNotFoundError:
-        return None
-    try:
-        return StackInfo(**json.loads(raw))
-    except (ValueError, TypeError):
-        # Empty or half-written while the holder starts up or stops.
-        return None
-
-
-def running_stack(data_dir: Path) -> StackInfo | None:
-    """The info of the stack running on `data_dir`, or None when none holds the lock."""
-    path = _lock_path(data_dir)
-    if not path.exists():
-        return None
-    with path.open("r") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return read_info(path)
-        with contextlib.suppress(OSError):
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    return None

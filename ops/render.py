@@ -1,4 +1,4 @@
-"""How the dev stack and the operator commands print: rich tables for people, JSON for tools."""
+"""How the operator commands print: rich tables for people, JSON for tools."""
 
 from __future__ import annotations
 
@@ -12,22 +12,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from devstack.operations import Started, SwitchReport, SwitchSummary
-from devstack.supervisor import Service
 from domain.switch import SwitchState
+from ops import timeline
+from ops.switches import Started, SwitchReport, SwitchSummary
 from workflows.messages import WithdrawResult
-
-
-def services_table(services: Sequence[Service], logs: str) -> Table:
-    table = Table(title="switching engine: dev stack", title_justify="left", expand=False)
-    table.add_column("service", style="bold")
-    table.add_column("address", style="cyan", overflow="fold")
-    table.add_column("notes")
-    for service in services:
-        table.add_row(service.name, service.address, service.note)
-    table.caption = f"logs in {logs}; Ctrl-C stops everything"
-    table.caption_justify = "left"
-    return table
 
 
 def started(result: Started) -> str:
@@ -48,8 +36,8 @@ def report(result: SwitchReport) -> RenderableType:
     rows: list[tuple[str, Any]] = [
         ("switch", state.switch_id),
         ("status", f"{state.status} (workflow {result.execution.lower()})"),
-        ("fuel / sector", f"{state.fuel} / {_sector(state)}"),
-        ("meter point", state.mpxn),
+        ("fuel / sector", f"{state.details.fuel} / {_sector(state)}"),
+        ("meter point", state.details.mpxn),
         ("registration", state.registration_id),
         ("supply start date", state.supply_start_date),
         ("objection window ends", state.objection_window_end),
@@ -61,16 +49,16 @@ def report(result: SwitchReport) -> RenderableType:
     for label, value in rows:
         if value is not None:
             facts.add_row(label, _text(value))
-    timeline = Table(title="timeline (event store)", title_justify="left")
-    for column in ("#", "recorded", "event", "detail"):
-        timeline.add_column(column)
-    for entry in result.timeline:
-        timeline.add_row(str(entry.version), _text(entry.recorded_at), entry.type, entry.detail)
-    return Group(facts, Text(""), timeline)
+    return Group(facts, Text(""), timeline.table(result.timeline))
 
 
 def report_json(result: SwitchReport) -> str:
-    return json.dumps(asdict(result), default=_json_default, indent=2, sort_keys=True)
+    report = {
+        "state": asdict(result.state),
+        "execution": result.execution,
+        "timeline": [entry.to_json() for entry in result.timeline],
+    }
+    return json.dumps(report, default=_json_default, indent=2, sort_keys=True)
 
 
 def switch_list(found: Sequence[SwitchSummary]) -> RenderableType:
@@ -102,10 +90,10 @@ def switch_list(found: Sequence[SwitchSummary]) -> RenderableType:
 
 
 def _sector(state: SwitchState) -> str:
-    held = state.held_market_sector
-    if held is None or held is state.market_sector:
-        return str(state.market_sector)
-    return f"{held} (held by CSS; requested {state.market_sector})"
+    held, requested = state.held_market_sector, state.details.market_sector
+    if held is None or held is requested:
+        return str(requested)
+    return f"{held} (held by CSS; requested {requested})"
 
 
 def _deadline_rows(state: SwitchState) -> list[tuple[str, Any]]:

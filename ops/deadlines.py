@@ -11,10 +11,10 @@ import dataclasses
 import json
 from datetime import UTC, date, datetime
 
-from devstack.errors import InvalidInput
 from domain.calendar import LONDON, SupplyDeadlines, WorkingDayCalendar, england_and_wales
 from domain.errors import DomainError
 from domain.identifiers import MarketSector
+from ops.errors import InvalidInput
 
 _SECTOR_NAMES = {MarketSector.DOMESTIC: "domestic", MarketSector.NON_DOMESTIC: "non-domestic"}
 

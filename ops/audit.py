@@ -1,30 +1,28 @@
-"""What the `switching audit` commands do; the CLI only prints.
+"""What the `switching audit` commands do, on the engine `ops.engine` locates; the command
+bodies (`ops.audit_commands`) print.
 
-Every failure to reach the store or Temporal is translated here into an AuditError.
+Temporal's refusals become the operator error tree here; the store's and the audit's own
+errors keep theirs (`ops.errors` gives each its exit status).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from temporalio.client import Client
 from temporalio.service import RPCError
 
 from audit import keys
 from audit.bundle import BundleCheck
 from audit.checkpoint_files import read_exported
 from audit.checkpointer import CheckpointRefused, make_checkpoint
-from audit.errors import AuditError
 from audit.export import export_switch
 from audit.offline import verify_bundle
 from audit.rebuild import RebuildReport, rebuild_and_compare
 from audit.replay import ReplayReport, histories_from, histories_in, replay
-from audit.show import SwitchAudit, audit_switch
 from audit.store_audit import StoreAudit, audit_store
 from config import Settings
 from css.pki import KeyHistory, PkiPaths, load_key_history
@@ -33,10 +31,11 @@ from eventstore.database import resolve_database_url
 from eventstore.errors import EventStoreError
 from eventstore.ledger import Checkpoint
 from eventstore.postgres import PostgresEventStore
+from ops.audit_show import SwitchAudit, audit_switch
+from ops.engine import connect, event_store
+from ops.switch_workflow import rpc_failure
 from readmodels.projector import Projector
 from readmodels.switch import SwitchReadModel, live_rows
-from workflows.client import TemporalUnreachable
-from workflows.client import connect as connect_temporal
 
 T = TypeVar("T")
 
@@ -45,34 +44,16 @@ def _run(work: Awaitable[T]) -> T:
     async def guarded() -> T:
         try:
             return await work
-        except EventStoreError as error:
-            raise AuditError(str(error)) from None
         except RPCError as error:
-            raise AuditError(f"Temporal: {error.message}") from None
+            raise rpc_failure(error, None) from None
 
     return asyncio.run(guarded())
 
 
-async def _client(settings: Settings) -> Client:
-    try:
-        return await connect_temporal(settings.temporal_address, settings.temporal_namespace)
-    except TemporalUnreachable as error:
-        raise AuditError(str(error)) from None
-
-
-@asynccontextmanager
-async def _store(settings: Settings, role: str = roles.APP) -> AsyncIterator[PostgresEventStore]:
-    store = await PostgresEventStore.connect(await resolve_database_url(settings, role))
-    try:
-        yield store
-    finally:
-        await store.close()
-
-
 def show(settings: Settings, switch_id: str) -> SwitchAudit:
     async def work() -> SwitchAudit:
-        client = await _client(settings)
-        async with _store(settings) as store:
+        client = await connect(settings)
+        async with event_store(settings) as store:
             return await audit_switch(store, client, switch_id)
 
     return _run(work())
@@ -89,8 +70,8 @@ def export(settings: Settings, switch_id: str, out: Path, key_path: Path | None 
     css_keys = _css_keys(settings)
 
     async def work() -> int:
-        client = await _client(settings)
-        async with _store(settings, roles.AUDITOR) as store:
+        client = await connect(settings)
+        async with event_store(settings, roles.AUDITOR) as store:
             return await export_switch(store, client, switch_id, out, key, css_keys)
 
     return _run(work())
@@ -105,7 +86,7 @@ def replay_histories(
     async def work() -> ReplayReport:
         if folder is not None:
             return await replay(histories_in(folder), progress=progress)
-        client = await _client(settings)
+        client = await connect(settings)
         return await replay(histories_from(client, query), progress=progress)
 
     return _run(work())
@@ -125,7 +106,7 @@ class _LiveReadModel:
 
 def rebuild_read_model(settings: Settings) -> RebuildReport:
     async def work() -> RebuildReport:
-        async with _store(settings) as store:
+        async with event_store(settings, embedded=True) as store:
             return await rebuild_and_compare(store, _LiveReadModel(store))
 
     return _run(work())
@@ -177,7 +158,7 @@ def checkpoint(
         return made
 
     async def work() -> Checkpoint | None:
-        async with _store(settings, roles.AUDITOR) as store:
+        async with event_store(settings, roles.AUDITOR, embedded=True) as store:
             if options.every is None:
                 return await certify_once(store)
             while True:

@@ -1,8 +1,8 @@
 """`audit show`: one switch's timeline, its chain check, and the store-vs-workflow cross-check.
 
 The cross-check folds the stored stream through the domain decider and compares it with the
-state the workflow holds itself: the status query for a running switch, the result for a
-closed one. Any disagreement is listed field by field.
+state the workflow holds itself (`ops.switch_workflow`: the status query for a running
+switch, the result for a completed one). Any disagreement is listed field by field.
 """
 
 from __future__ import annotations
@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
+from audit.crosscheck import Difference, differences, fold_stream
 from audit.errors import AuditError
-from audit.timeline import Difference, TimelineEntry, differences, fold_stream, timeline
 from domain.errors import DomainError
-from domain.switch import SwitchState
 from eventstore.chain import BrokenLink, verify_stream
 from eventstore.interface import EventStore
-from workflows.messages import STATUS_QUERY, SwitchResult
+from ops.switch_workflow import workflow_view
+from ops.timeline import TimelineEntry, timeline
 
 
 @dataclass
@@ -46,24 +45,16 @@ class SwitchAudit:
             "clean": self.clean,
         }
 
-
-async def workflow_state(client: Client, switch_id: str) -> tuple[str, SwitchState | None]:
-    """The workflow's own view: (execution status, state from its query or result)."""
-    handle = client.get_workflow_handle(switch_id, result_type=SwitchResult)
-    try:
-        description = await handle.describe()
-        status = description.status
-        if status is WorkflowExecutionStatus.RUNNING:
-            state = await handle.query(STATUS_QUERY, result_type=SwitchState)
-            return status.name, state
-        if status is WorkflowExecutionStatus.COMPLETED:
-            result = await handle.result()
-            return status.name, result.state
-        return (status.name if status is not None else "UNKNOWN"), None
-    except RPCError as error:
-        if error.status is RPCStatusCode.NOT_FOUND:
-            raise AuditError(f"no workflow {switch_id!r} in Temporal") from None
-        raise AuditError(f"Temporal refused {switch_id!r}: {error.message}") from None
+    def lines(self) -> list[str]:
+        """The report for people, one line each."""
+        chain = "intact" if self.broken is None else self.broken.describe()
+        return [
+            *(entry.describe() for entry in self.entries),
+            f"workflow: {self.workflow_status}",
+            f"chain: {chain}",
+            *(f"disagrees: {d.describe('workflow')}" for d in self.differences),
+            *([] if self.fold_error is None else [f"cross-check: {self.fold_error}"]),
+        ]
 
 
 async def audit_switch(store: EventStore, client: Client, switch_id: str) -> SwitchAudit:
@@ -71,14 +62,15 @@ async def audit_switch(store: EventStore, client: Client, switch_id: str) -> Swi
     if not events:
         raise AuditError(f"no stream {switch_id!r} in the event store")
     report = SwitchAudit(switch_id, timeline(events), verify_stream(switch_id, events), "UNKNOWN")
-    report.workflow_status, live = await workflow_state(client, switch_id)
+    view = await workflow_view(client, switch_id)
+    report.workflow_status = view.execution
     try:
         folded = fold_stream(events)
     except DomainError as error:
         report.fold_error = str(error)
         return report
-    if live is None:
-        report.fold_error = f"workflow is {report.workflow_status}: it holds no state to compare"
+    if view.state is None:
+        report.fold_error = f"workflow is {view.execution}: it holds no state to compare"
         return report
-    report.differences = differences(folded, live)
+    report.differences = differences(folded, view.state)
     return report

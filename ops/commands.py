@@ -1,6 +1,6 @@
 """The bodies of the operator commands: `validate`, `deadlines`, `start`, `withdraw`, `waive`,
-`status`, `list`,
-`db`, `pki init`, and the two long-running processes, `worker` and `receiver`.
+`status`, `list`, `db`, `pki init`, and the two long-running processes, `worker` and
+`receiver`.
 
 Each finds the engine through `ops.engine.locate`, prints what it has to say, and returns
 the exit status or raises (the message is the one line `cli.py` prints, `ops.errors` its

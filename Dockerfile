@@ -18,6 +18,7 @@ COPY activities ./activities
 COPY eventstore ./eventstore
 COPY readmodels ./readmodels
 COPY css ./css
+COPY enquiry ./enquiry
 COPY receiver ./receiver
 COPY audit ./audit
 COPY ops ./ops

@@ -390,6 +390,92 @@ def simulator_command(
     _run(body)
 
 
+market_app = typer.Typer(
+    help="The simulated market (dev and tests only): generate it, serve its enquiry services.",
+    no_args_is_help=True,
+)
+app.add_typer(market_app, name="market")
+
+
+@market_app.command("generate")
+def market_generate_command(
+    premises: Annotated[int, typer.Option(min=1, help="How many premises.")],
+    out: Annotated[Path, typer.Option(help="The JSON-lines file to write (replaced whole).")],
+    seed: Annotated[int, typer.Option(help="The same seed gives the same market.")] = 1,
+    our_supplier_id: Annotated[
+        str | None, typer.Option(help="Our MPID (default: GAINING_SUPPLIER_ID).")
+    ] = None,
+) -> None:
+    """Write a simulated market: premises, their meter points, each fuel's address style."""
+
+    def body() -> int:
+        from simulator.market.commands import generate_command
+
+        return generate_command(premises, seed, out, our_supplier_id)
+
+    _run(body)
+
+
+@market_app.command("serve")
+def market_serve_command(
+    market: Annotated[Path, typer.Option(help="A file written by `market generate`.")],
+    electricity_port: Annotated[
+        int | None, typer.Option(help="Port (default: from ELECTRICITY_ENQUIRY_URL).")
+    ] = None,
+    gas_port: Annotated[
+        int | None, typer.Option(help="Port (default: from GAS_ENQUIRY_URL).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    pki_dir: Annotated[Path | None, typer.Option(help="PKI folder (created if missing).")] = None,
+    rate_limit: Annotated[
+        float, typer.Option(min=0.0, help="Requests a second per service (0: no limit).")
+    ] = 0.0,
+    burst: Annotated[int, typer.Option(min=1, help="Requests allowed at once.")] = 10,
+    error_rate: Annotated[float, _rate("Share of requests answered 503.")] = 0.0,
+    delay_rate: Annotated[float, _rate("Share of requests answered late.")] = 0.0,
+    delay_seconds: Annotated[float, typer.Option(min=0.0)] = 2.0,
+    seed: Annotated[int | None, typer.Option(help="Seed of the fault draws.")] = None,
+) -> None:
+    """Run the electricity (JSON) and gas (SOAP) enquiry services over the market."""
+
+    def body() -> int:
+        from simulator.enquiry.command import ServeOptions, serve
+        from simulator.enquiry.gate import RateLimit
+        from simulator.faults import FaultSettings
+
+        faults = FaultSettings(
+            error_rate=error_rate, delay_rate=delay_rate, delay_seconds=delay_seconds, seed=seed
+        )
+        limit = RateLimit(rate_limit, burst)
+        return serve(ServeOptions(market, electricity_port, gas_port, host, pki_dir, limit, faults))
+
+    _run(body)
+
+
+address_app = typer.Typer(help="Addresses: which meter points are at one.", no_args_is_help=True)
+app.add_typer(address_app, name="address")
+
+
+@address_app.command("match")
+def address_match_command(
+    postcode: Annotated[str, typer.Option(help="The supply postcode.")],
+    address: Annotated[str, typer.Option(help="The address as the customer typed it.")],
+    fuel: Annotated[str, typer.Option(help="electricity, gas or both.")] = "both",
+    uprn: Annotated[str | None, typer.Option(help="The UPRN, when signup knows it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Ask the enquiry services (ELECTRICITY_ENQUIRY_URL / GAS_ENQUIRY_URL, else the running
+    dev stack's) for the postcode and match the address against their answers; exit 0 when
+    every fuel asked for matched, 1 when one needs a person, 2 bad input, 3 unreachable."""
+
+    def body() -> int:
+        from ops import address as lookup
+
+        return lookup.match(postcode, address_text=address, fuel=fuel, uprn=uprn, as_json=as_json)
+
+    _run(body)
+
+
 @app.command("dev")
 def dev_command(
     demo: Annotated[
@@ -409,9 +495,19 @@ def dev_command(
     css_url: Annotated[
         str | None, typer.Option(help="Use this CSS instead of starting the simulator.")
     ] = None,
+    electricity_enquiry_port: Annotated[
+        int | None, typer.Option(help="Electricity enquiry service port [8445].")
+    ] = None,
+    gas_enquiry_port: Annotated[
+        int | None, typer.Option(help="Gas enquiry service port [8446].")
+    ] = None,
+    market: Annotated[
+        Path | None,
+        typer.Option(help="Serve this market file (default: DATA_DIR/market.jsonl, generated)."),
+    ] = None,
 ) -> None:
     """Run the whole engine on embedded defaults until Ctrl-C (Temporal + UI, PostgreSQL,
-    CSS simulator, receiver, worker)."""
+    CSS simulator, enquiry services, receiver, worker)."""
 
     def body() -> int:
         from devstack import commands
@@ -424,6 +520,9 @@ def dev_command(
             receiver_port=receiver_port,
             clock_speed=clock_speed,
             css_url=css_url,
+            electricity_enquiry_port=electricity_enquiry_port,
+            gas_enquiry_port=gas_enquiry_port,
+            market=market,
             demo=demo,
             exit_when_done=exit_when_done,
         )
@@ -617,6 +716,35 @@ def bench_replay_command(
         def go() -> None:
             options = ReplayOptions(histories, switches)
             commands.bench_replay(options, commands.BenchRun(database_url, profile=profile), print)
+
+        return commands.guarded(go)
+
+    _run(body)
+
+
+@bench_app.command("matching")
+def bench_matching_command(
+    premises: Annotated[
+        int, typer.Option(min=1, help="Premises in the generated market.")
+    ] = 20_000,
+    addresses: Annotated[int, typer.Option(min=1, help="Labelled signup addresses.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the market and the typing.")] = 7,
+    wire_addresses: Annotated[
+        int, typer.Option(min=0, help="Addresses sent through both services over HTTPS.")
+    ] = 300,
+    wire_concurrency: Annotated[int, typer.Option(min=1, help="Of them, in flight.")] = 8,
+    profile: BenchProfile = False,
+) -> None:
+    """Address matching: precision, automatic matches on undecidable text, coverage,
+    review share, lookups a second (in process and through the enquiry services)."""
+
+    def body() -> int:
+        from bench import commands
+        from bench.matching import MatchingOptions
+
+        def go() -> None:
+            options = MatchingOptions(premises, addresses, seed, wire_addresses, wire_concurrency)
+            commands.bench_matching(options, commands.BenchRun(profile=profile), print)
 
         return commands.guarded(go)
 

@@ -69,6 +69,8 @@ class Settings:
     css_url: str = "https://127.0.0.1:8443"
     receiver_host: str = "127.0.0.1"
     receiver_port: int = 8444
+    electricity_enquiry_url: str = "https://127.0.0.1:8445"
+    gas_enquiry_url: str = "https://127.0.0.1:8446"
     gaining_supplier_id: str = "GAIN"
     #: The audit private key (auditor only) and the public key verifiers pin.
     audit_key: Path | None = None
@@ -108,6 +110,10 @@ class Settings:
             css_url=_text(env, "CSS_URL", default.css_url),
             receiver_host=_text(env, "RECEIVER_HOST", default.receiver_host),
             receiver_port=port_setting(env, "RECEIVER_PORT", default.receiver_port),
+            electricity_enquiry_url=_text(
+                env, "ELECTRICITY_ENQUIRY_URL", default.electricity_enquiry_url
+            ),
+            gas_enquiry_url=_text(env, "GAS_ENQUIRY_URL", default.gas_enquiry_url),
             gaining_supplier_id=_text(env, "GAINING_SUPPLIER_ID", default.gaining_supplier_id),
             audit_key=_path(env, "SWITCHING_AUDIT_KEY"),
             audit_public_key=_path(env, "SWITCHING_AUDIT_PUBLIC_KEY"),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.eventstore import EventStoreOptions, run_eventstore
+from bench.matching import MatchingOptions, run_matching
 from bench.profiling import write_report
 from bench.replay import ReplayOptions, run_replay
 from bench.report import RESULTS_DIR, BenchResult, Say, write_latest
@@ -37,6 +38,7 @@ class AllOptions:
         default_factory=lambda: SwitchesOptions(switches=MAKE_BENCH_SWITCHES)
     )
     replay: ReplayOptions = field(default_factory=ReplayOptions)
+    matching: MatchingOptions = field(default_factory=MatchingOptions)
 
 
 def _record(result: BenchResult, run: BenchRun, say: Say) -> BenchResult:
@@ -93,6 +95,10 @@ def bench_replay(options: ReplayOptions, run: BenchRun, say: Say) -> BenchResult
     return _execute("replay", lambda: run_replay(options, run.database_url, say), run, say)
 
 
+def bench_matching(options: MatchingOptions, run: BenchRun, say: Say) -> BenchResult:
+    return _execute("matching", lambda: run_matching(options, say), run, say)
+
+
 def bench_all(options: AllOptions, run: BenchRun, say: Say) -> list[BenchResult]:
     say("== event store ==")
     results = [bench_eventstore(options.eventstore, run, say)]
@@ -100,6 +106,8 @@ def bench_all(options: AllOptions, run: BenchRun, say: Say) -> list[BenchResult]
     results.append(bench_switches(options.switches, run, say))
     say("== audit replay ==")
     results.append(bench_replay(options.replay, run, say))
+    say("== address matching ==")
+    results.append(bench_matching(options.matching, run, say))
     return results
 
 

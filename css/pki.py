@@ -7,6 +7,10 @@ Two trust domains, as in the real market, each side trusting only the other's CA
 - the **supplier CA** signs our client certificate (calls to CSS) and our receiver's server
   certificate.
 
+The industry's enquiry services (electricity and gas) sit in the industry's trust domain
+too: the industry CA signs their server certificates, and the supplier CA signs the
+client certificate we present to them (a separate identity from the one we use for CSS).
+
 JWS keys live apart from TLS keys, by owner: `jws/css/<kid>` (the simulator signs with
 one and publishes all; rotation moves to the next) and `jws/supplier/<kid>`.
 
@@ -93,6 +97,18 @@ class PkiPaths:
     @property
     def receiver_server(self) -> CertPair:
         return self._pair("receiver-server")
+
+    @property
+    def electricity_enquiry_server(self) -> CertPair:
+        return self._pair("electricity-enquiry-server")
+
+    @property
+    def gas_enquiry_server(self) -> CertPair:
+        return self._pair("gas-enquiry-server")
+
+    @property
+    def supplier_enquiry_client(self) -> CertPair:
+        return self._pair("supplier-enquiry-client")
 
     @property
     def css_jws_dir(self) -> Path:
@@ -232,7 +248,12 @@ def _make_ca(pair: CertPair, common_name: str) -> None:
 
 #: The host each server is reached by inside docker-compose.yml, so the same dev PKI serves
 #: the compose topology as well as loopback.
-_COMPOSE_HOST = {"css-simulator": "simulator", "supplier-receiver": "receiver"}
+_COMPOSE_HOST = {
+    "css-simulator": "simulator",
+    "supplier-receiver": "receiver",
+    "electricity-enquiry": "electricity-enquiry",
+    "gas-enquiry": "gas-enquiry",
+}
 
 
 def _make_leaf(pair: CertPair, ca: CertPair, common_name: str, *, server: bool) -> None:
@@ -294,10 +315,13 @@ def _ensure_tls(paths: PkiPaths) -> list[Path]:
         paths.industry_ca: [
             (paths.simulator_server, "css-simulator", True),
             (paths.simulator_client, "css-simulator-push", False),
+            (paths.electricity_enquiry_server, "electricity-enquiry", True),
+            (paths.gas_enquiry_server, "gas-enquiry", True),
         ],
         paths.supplier_ca: [
             (paths.supplier_client, "supplier-css-client", False),
             (paths.receiver_server, "supplier-receiver", True),
+            (paths.supplier_enquiry_client, "supplier-enquiry-client", False),
         ],
     }
     for ca, ca_name in ((paths.industry_ca, "Industry CA"), (paths.supplier_ca, "Supplier CA")):

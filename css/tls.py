@@ -51,3 +51,13 @@ def receiver_server_context(paths: PkiPaths) -> ssl.SSLContext:
 def simulator_client_context(paths: PkiPaths) -> ssl.SSLContext:
     """CSS (the simulator) pushing notifications to our receiver."""
     return client_context(paths.simulator_client, paths.supplier_ca.cert)
+
+
+def enquiry_server_context(paths: PkiPaths, identity: CertPair) -> ssl.SSLContext:
+    """An industry enquiry service (the simulators) answering suppliers."""
+    return server_context(identity, paths.supplier_ca.cert)
+
+
+def enquiry_client_context(paths: PkiPaths) -> ssl.SSLContext:
+    """Us calling the industry's enquiry services."""
+    return client_context(paths.supplier_enquiry_client, paths.industry_ca.cert)

@@ -32,6 +32,9 @@ class StackOptions:
     receiver_port: int | None = None
     clock_speed: float | None = None
     css_url: str | None = None
+    electricity_enquiry_port: int | None = None
+    gas_enquiry_port: int | None = None
+    market: Path | None = None
     demo: int | None = None
     exit_when_done: bool = False
 
@@ -53,6 +56,9 @@ def dev(options: StackOptions) -> int:
         receiver_port=options.receiver_port,
         clock_speed=speed,
         external_css_url=options.css_url,
+        electricity_enquiry_port=options.electricity_enquiry_port,
+        gas_enquiry_port=options.gas_enquiry_port,
+        market_file=options.market.resolve() if options.market else None,
     )
     demo = DemoRequest(options.demo) if options.demo else None
     # The supervisor talks to Temporal; it stops the embedded PostgreSQL itself on the way out.

@@ -23,6 +23,11 @@ class StackConfig:
     ui_port: int = 8233
     simulator_port: int = 8443
     receiver_port: int = 8444
+    electricity_enquiry_port: int = 8445
+    gas_enquiry_port: int = 8446
+    #: The simulated market the enquiry services serve; None: `data_dir/market.jsonl`,
+    #: generated on first start.
+    market_file: Path | None = None
     #: An external PostgreSQL; None runs the embedded one under `data_dir/postgres`.
     database_url: str | None = None
     #: With an external PostgreSQL: the owner's (migrations) and the auditor's URLs.
@@ -73,6 +78,18 @@ class StackConfig:
         return f"https://{self.host}:{self.receiver_port}"
 
     @property
+    def electricity_enquiry_url(self) -> str:
+        return f"https://{self.host}:{self.electricity_enquiry_port}"
+
+    @property
+    def gas_enquiry_url(self) -> str:
+        return f"https://{self.host}:{self.gas_enquiry_port}"
+
+    @property
+    def market_path(self) -> Path:
+        return self.market_file or self.data_dir / "market.jsonl"
+
+    @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
 
@@ -94,6 +111,8 @@ class StackConfig:
             "Temporal": (self.temporal_port, "--temporal-port"),
             "Temporal UI": (self.ui_port, "--ui-port"),
             "receiver": (self.receiver_port, "--receiver-port"),
+            "electricity enquiry": (self.electricity_enquiry_port, "--electricity-enquiry-port"),
+            "gas enquiry": (self.gas_enquiry_port, "--gas-enquiry-port"),
         }
         if self.external_css_url is None:
             ports["CSS simulator"] = (self.simulator_port, "--simulator-port")
@@ -113,6 +132,8 @@ class StackConfig:
                 "RECEIVER_HOST": self.host,
                 "RECEIVER_PORT": str(self.receiver_port),
                 "SIMULATOR_PORT": str(self.simulator_port),
+                "ELECTRICITY_ENQUIRY_URL": self.electricity_enquiry_url,
+                "GAS_ENQUIRY_URL": self.gas_enquiry_url,
                 "GAINING_SUPPLIER_ID": self.gaining_supplier_id,
                 # Children log straight to their files; buffering would hide a crash's last words.
                 "PYTHONUNBUFFERED": "1",

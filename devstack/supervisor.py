@@ -1,12 +1,13 @@
 """`switching dev`: the whole engine as supervised child processes on embedded defaults.
 
-Start order follows dependencies (PKI, PostgreSQL with its roles, migrated to head by the
-owner, Temporal with the search attributes, receiver, CSS simulator, worker, the auditor's
-checkpointer), each one healthy before the next starts; the engine's processes connect as
-the application role, the checkpointer as the auditor with the audit key. Stop
-order is the reverse, so the worker finishes its tasks while the servers it talks to are
-still up. Everything started is registered for stopping the moment it is started, so an
-interrupted start-up leaves nothing running either.
+Start order follows dependencies (PKI, the simulated market, PostgreSQL with its roles,
+migrated to head by the owner, Temporal with the search attributes, receiver, CSS
+simulator, the enquiry services, worker, the auditor's checkpointer), each one healthy
+before the next starts; the engine's processes connect as the application role, the
+checkpointer as the auditor with the audit key. Stop order is the reverse, so the worker
+finishes its tasks while the servers it talks to are still up. Everything started is
+registered for stopping the moment it is started, so an interrupted start-up leaves
+nothing running either.
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ from devstack.database import Database, start_database, stop_database
 from devstack.errors import PortInUse, StackError
 from devstack.lock import StackLock
 from ops.lockfile import StackInfo
+from simulator.market import MarketSpec
+from simulator.market.commands import ensure_market
 from workflows import search_attributes
 
 TEMPORAL_START_SECONDS = 90.0
 CHECKPOINT_SECONDS = 30.0
+#: The size of the market `switching dev` generates when given none.
+DEV_MARKET_PREMISES = 2000
 SERVICE_START_SECONDS = 60.0
 
 #: How the stack reports progress: `say(component, what it is doing)`.
@@ -81,6 +86,7 @@ class DevStack:
         self._check_ports()
         self._say("dev PKI", str(self.config.pki_dir))
         await asyncio.to_thread(init_pki, self.config.pki_dir)
+        await self._ensure_market()
         await self._start_database()
         env = self.config.child_env(self._env, self.database.url)
         await self._start_temporal(env)
@@ -91,6 +97,7 @@ class DevStack:
             )
         else:
             self.services.append(Service("CSS", self.config.css_url, "external, not started"))
+        await self._start_enquiry(env)
         await self._start_worker(env)
         await self._start_checkpointer(env)
         self._lock.publish(self._info())
@@ -154,6 +161,45 @@ class DevStack:
         title, note = _TITLES[name]
         note = note.format(clock=self.config.clock_speed)
         self.services.append(Service(title, f"https://{self.config.host}:{port}", note))
+
+    async def _ensure_market(self) -> None:
+        path = self.config.market_path
+        if self.config.market_file is None and not path.is_file():
+            self._say("market", f"generating {DEV_MARKET_PREMISES} premises into {path}")
+            spec = MarketSpec(
+                DEV_MARKET_PREMISES, seed=1, our_supplier_id=self.config.gaining_supplier_id
+            )
+            await asyncio.to_thread(ensure_market, path, spec, lambda _: None)
+        elif not path.is_file():
+            raise StackError(f"the market file {path} does not exist (switching market generate)")
+
+    async def _start_enquiry(self, env: dict[str, str]) -> None:
+        config = self.config
+        self._say(
+            "enquiry services",
+            f"ports {config.electricity_enquiry_port} and {config.gas_enquiry_port}",
+        )
+        args = [
+            "serve",
+            *("--market", str(config.market_path)),
+            *("--electricity-port", str(config.electricity_enquiry_port)),
+            *("--gas-port", str(config.gas_enquiry_port)),
+            *("--pki-dir", str(config.pki_dir)),
+        ]
+        child = self._spawn("enquiry", [sys.executable, "-m", "cli", "market", *args], env)
+
+        async def listening() -> bool:
+            ports = (config.electricity_enquiry_port, config.gas_enquiry_port)
+            return all([await health.port_open(config.host, port) for port in ports])
+
+        await wait_healthy(child, listening, seconds=SERVICE_START_SECONDS, what="listening")
+        market = f"market {config.market_path}"
+        self.services.append(
+            Service("Electricity enquiry", config.electricity_enquiry_url, f"JSON; {market}")
+        )
+        self.services.append(
+            Service("Gas enquiry", f"{config.gas_enquiry_url}/gas-enquiry", "SOAP, WSDL at ?wsdl")
+        )
 
     async def _start_worker(self, env: dict[str, str]) -> None:
         self._say("worker", f"task queue {self.config.task_queue}")
@@ -231,6 +277,8 @@ class DevStack:
             database_url=self.database.url,
             owner_database_url=self.database.owner_url,
             auditor_database_url=self.database.auditor_url,
+            electricity_enquiry_url=self.config.electricity_enquiry_url,
+            gas_enquiry_url=self.config.gas_enquiry_url,
             ready=True,
         )
 

@@ -36,6 +36,12 @@ from workflows.client import connect as connect_temporal
 
 _START_HINT = "is the engine running? `switching dev` starts one"
 
+#: The enquiry services a dev stack publishes, and the variables that override them.
+_ENQUIRY = (
+    ("electricity_enquiry_url", "ELECTRICITY_ENQUIRY_URL"),
+    ("gas_enquiry_url", "GAS_ENQUIRY_URL"),
+)
+
 #: Set once this process has tried to reach Temporal (see `finish`).
 _temporal_used = False
 
@@ -60,6 +66,10 @@ def locate(env: Mapping[str, str] | None = None) -> Settings:
         found |= {
             name: url for name, url in published.items() if url and not getattr(settings, name)
         }
+    for name, variable in _ENQUIRY:
+        url = getattr(stack, name)
+        if url and not env.get(variable):
+            found[name] = url
     return replace(settings, **found)
 
 

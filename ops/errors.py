@@ -2,8 +2,8 @@
 
 Every `switching` command ends through `exit_status`: an `OperationError` carries its own
 status; the lower layers' trees (configuration, the domain's refusals, Temporal, the event
-store, the audit, the PKI) each map to one status below. The message is the one line the
-command prints; anything not listed is a bug and keeps its traceback.
+store, the audit, the PKI, the enquiry services) each map to one status below. The message
+is the one line the command prints; anything not listed is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from audit.errors import AuditError
 from config import ConfigError
 from css.pki import PkiMissing
 from domain.errors import DomainError
+from enquiry.errors import EnquiryError, EnquiryUnavailable
 from eventstore.errors import EventStoreError
 from workflows.client import TemporalUnreachable
 
@@ -49,6 +50,8 @@ _STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (ConfigError, InvalidInput.exit_code),
     (DomainError, InvalidInput.exit_code),
     (TemporalUnreachable, EngineUnreachable.exit_code),
+    (EnquiryUnavailable, EngineUnreachable.exit_code),
+    (EnquiryError, 1),
     (EventStoreError, 1),
     (AuditError, 1),
     (PkiMissing, 1),

@@ -30,6 +30,9 @@ class StackInfo:
     database_url: str = ""
     owner_database_url: str = ""
     auditor_database_url: str = ""
+    #: The simulated enquiry services the stack runs (dev only).
+    electricity_enquiry_url: str = ""
+    gas_enquiry_url: str = ""
     ready: bool = False
 
 

@@ -1,4 +1,10 @@
-"""A stand-in CSS for development, tests, demos and benchmarks.
+"""The simulated industry, for development, tests, demos and benchmarks (never part of the
+production image): this package's modules are a stand-in CSS; `simulator.market` is the
+simulated market file and its generator; `simulator.enquiry` serves that market as the
+electricity (JSON) and gas (SOAP) enquiry services.
+
+The stand-in CSS
+----------------
 
 It speaks the interface profile of `css/` over HTTPS with mutual TLS (it requires a
 supplier-CA client certificate), verifies the JWS of every `/v1` request, signs every

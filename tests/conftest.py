@@ -20,11 +20,17 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings
 
 from eventstore import roles
 from eventstore.database import embedded_server, ensure_database, migrate_to_head
 from eventstore.postgres import PostgresEventStore
 from eventstore.urls import with_database, with_user
+
+# Property tests check rules, not speed: a per-example deadline would fail them on a busy
+# machine (timing goals live in bench/), so no example is timed.
+settings.register_profile("engine", deadline=None)
+settings.load_profile("engine")
 
 
 @pytest.fixture(scope="session")

@@ -59,6 +59,8 @@ class Ports:
     ui: int = field(default_factory=free_port)
     simulator: int = field(default_factory=free_port)
     receiver: int = field(default_factory=free_port)
+    electricity_enquiry: int = field(default_factory=free_port)
+    gas_enquiry: int = field(default_factory=free_port)
 
     def args(self) -> list[str]:
         return [
@@ -66,6 +68,8 @@ class Ports:
             *("--ui-port", str(self.ui)),
             *("--simulator-port", str(self.simulator)),
             *("--receiver-port", str(self.receiver)),
+            *("--electricity-enquiry-port", str(self.electricity_enquiry)),
+            *("--gas-enquiry-port", str(self.gas_enquiry)),
         ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.eventstore import EventStoreOptions, run_eventstore
+from bench.matching import MatchingOptions, run_matching
 from bench.replay import ReplayOptions, run_replay
 from bench.report import BenchResult, write_latest
 from bench.switches import SwitchesOptions, run_switches
@@ -90,3 +91,25 @@ async def test_switches_benchmark_completes_every_switch_and_its_ceiling(
     assert summary["paced_latency_p50_ms"] is not None
     assert summary["worker_peak_rss_mib"] > 0
     assert summary["history_events_per_switch"] > 0
+
+
+async def test_matching_benchmark_grades_every_lookup_per_fuel(tmp_path: Path) -> None:
+    options = MatchingOptions(premises=300, addresses=60, seed=3, wire_addresses=10)
+    result = await run_matching(options, lambda _: None)
+    path = write_latest(result, tmp_path)
+    entry: dict[str, Any] = json.loads(path.read_text("utf-8"))["matching"]
+    assert set(entry) == {"setup", "rows", "summary", "finished_at"}
+    rows = {row["fuel"]: row for row in entry["rows"]}
+    assert set(rows) == {"electricity", "gas", "both"}
+    # Both fuels are asked for every address, and every lookup is graded once.
+    assert rows["electricity"]["lookups"] == rows["gas"]["lookups"] == 60
+    assert rows["both"]["lookups"] == 120
+    for row in rows.values():
+        assert row["auto"] - row["wrong"] >= 0
+        assert row["auto"] + round(row["review_share"] * row["lookups"]) == row["lookups"]
+        assert row["decidable"] <= row["lookups"]
+    summary = entry["summary"]
+    assert summary["lookups_per_s_in_process"] > 0
+    assert summary["addresses_per_s_through_services"] > 0
+    assert 0 <= summary["wire_electricity_matched"] <= 10
+    assert "60 typed addresses" in entry["setup"]["addresses"]

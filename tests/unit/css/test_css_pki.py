@@ -40,16 +40,26 @@ def paths(tmp_path: Path) -> PkiPaths:
 
 def test_each_leaf_is_issued_by_its_side_s_ca(paths: PkiPaths) -> None:
     industry, supplier = cert(paths.industry_ca), cert(paths.supplier_ca)
-    for leaf in (paths.simulator_server, paths.simulator_client):
+    for leaf in (
+        paths.simulator_server,
+        paths.simulator_client,
+        paths.electricity_enquiry_server,
+        paths.gas_enquiry_server,
+    ):
         cert(leaf).verify_directly_issued_by(industry)
-    for leaf in (paths.supplier_client, paths.receiver_server):
+    for leaf in (paths.supplier_client, paths.receiver_server, paths.supplier_enquiry_client):
         cert(leaf).verify_directly_issued_by(supplier)
     with pytest.raises(ValueError, match=r"[Ii]ssuer"):
         cert(paths.supplier_client).verify_directly_issued_by(industry)
 
 
 def test_server_certificates_name_loopback_and_their_compose_host(paths: PkiPaths) -> None:
-    for pair, host in ((paths.simulator_server, "simulator"), (paths.receiver_server, "receiver")):
+    for pair, host in (
+        (paths.simulator_server, "simulator"),
+        (paths.receiver_server, "receiver"),
+        (paths.electricity_enquiry_server, "electricity-enquiry"),
+        (paths.gas_enquiry_server, "gas-enquiry"),
+    ):
         leaf = cert(pair)
         san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         assert san.get_values_for_type(x509.DNSName) == ["localhost", host]
@@ -59,7 +69,7 @@ def test_server_certificates_name_loopback_and_their_compose_host(paths: PkiPath
 
 
 def test_client_certificates_are_for_client_auth_only(paths: PkiPaths) -> None:
-    for pair in (paths.simulator_client, paths.supplier_client):
+    for pair in (paths.simulator_client, paths.supplier_client, paths.supplier_enquiry_client):
         eku = cert(pair).extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
         assert list(eku) == [ExtendedKeyUsageOID.CLIENT_AUTH]
 
@@ -77,7 +87,7 @@ def test_cas_are_cas_and_leaves_are_not(paths: PkiPaths) -> None:
 
 def test_private_keys_are_0600_and_folders_0700(paths: PkiPaths) -> None:
     keys = list(paths.root.rglob("*.key.pem"))
-    assert len(keys) == 6 + len(CSS_KIDS) + 1
+    assert len(keys) == 9 + len(CSS_KIDS) + 1
     for key in keys:
         assert stat.S_IMODE(key.stat().st_mode) == 0o600, key
     for folder in (paths.root, paths.root / "jws", paths.css_jws_dir, paths.supplier_jws_dir):
@@ -108,6 +118,7 @@ def test_a_replaced_ca_reissues_its_leaves_only(paths: PkiPaths) -> None:
         paths.supplier_ca.cert,
         paths.supplier_client.cert,
         paths.receiver_server.cert,
+        paths.supplier_enquiry_client.cert,
     }
     cert(paths.supplier_client).verify_directly_issued_by(cert(paths.supplier_ca))
 

@@ -15,6 +15,7 @@ from devstack.config import StackConfig
 from devstack.demo import manifest
 from devstack.errors import AlreadyRunning
 from devstack.lock import StackLock
+from ops.engine import locate
 from ops.errors import InvalidInput
 from ops.lockfile import StackInfo, running_stack
 from ops.switches import list_query, request_from_mapping
@@ -33,6 +34,9 @@ def test_children_read_back_exactly_the_addresses_the_supervisor_checks(tmp_path
     assert settings.database_url == "postgresql://db/switching"
     assert settings.pki_dir == config.pki_dir
     assert config.ui_port == 8233
+    assert settings.electricity_enquiry_url == "https://127.0.0.1:8445"
+    assert settings.gas_enquiry_url == config.gas_enquiry_url == "https://127.0.0.1:8446"
+    assert config.market_path == tmp_path / "market.jsonl"
 
 
 def test_an_external_css_is_called_and_its_port_left_alone(tmp_path: Path) -> None:
@@ -126,3 +130,31 @@ def test_a_request_file_is_read_field_by_field() -> None:
 def test_a_bad_request_file_names_its_problem(raw: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidInput, match=message.replace("(", r"\(").replace(")", r"\)")):
         request_from_mapping(raw, "switch.json")
+
+
+def _enquiry(env: dict[str, str]) -> tuple[str, str]:
+    settings = locate(env)
+    return settings.electricity_enquiry_url, settings.gas_enquiry_url
+
+
+def test_address_match_finds_the_enquiry_services_env_first_then_the_running_stack(
+    tmp_path: Path,
+) -> None:
+    env = {"SWITCHING_DATA_DIR": str(tmp_path)}
+    assert _enquiry(env) == ("https://127.0.0.1:8445", "https://127.0.0.1:8446")
+    lock = StackLock(tmp_path)
+    lock.acquire()
+    try:
+        lock.publish(
+            StackInfo(
+                pid=os.getpid(),
+                electricity_enquiry_url="https://127.0.0.1:28445",
+                gas_enquiry_url="https://127.0.0.1:28446",
+                ready=True,
+            )
+        )
+        assert _enquiry(env) == ("https://127.0.0.1:28445", "https://127.0.0.1:28446")
+        chosen = {**env, "GAS_ENQUIRY_URL": "https://gas.example:9446"}
+        assert _enquiry(chosen) == ("https://127.0.0.1:28445", "https://gas.example:9446")
+    finally:
+        lock.release()

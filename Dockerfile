@@ -3,8 +3,8 @@
 #   docker build -t switching-engine .                          # production (the default)
 #   docker build --target simulator -t switching-simulator .    # the CSS stand-in
 #
-# The production image holds the engine's processes (worker, receiver, the operator and
-# audit commands, the migrations) and nothing of the dev stack: no embedded PostgreSQL and
+# The production image holds the engine's processes (worker, receiver, codec server, the
+# operator and audit commands, the migrations) and nothing of the dev stack: no embedded PostgreSQL and
 # no Temporal dev or test server (the `devstack` extra, which `make run` and `make test`
 # install), no dev stack, CSS simulator, benchmarks or tests. PostgreSQL and Temporal are
 # services of their own. docker-compose.yml builds both images.
@@ -22,6 +22,8 @@ COPY enquiry ./enquiry
 COPY receiver ./receiver
 COPY audit ./audit
 COPY ops ./ops
+COPY privacy ./privacy
+COPY codecserver ./codecserver
 COPY migrations ./migrations
 RUN pip install --no-cache-dir .
 ENTRYPOINT ["switching"]

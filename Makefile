@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed-stamp
 # extra of their own: `make run` and `make test` need them, the production image does not.
 EXTRAS  ?= dev,devstack
 
-.PHONY: run test check lint bench clean
+.PHONY: run test check lint bench browser-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -32,6 +32,11 @@ bench: EXTRAS = dev,devstack,bench
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,devstack,bench]'
 	$(BIN)/switching bench all
+
+# Not part of `test`: it needs Debian's chromium (installed here when missing, as root).
+browser-check: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(BIN)/python -m devstack.browser_check --out docs/images
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .pytest_cache .ruff_cache

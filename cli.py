@@ -489,6 +489,7 @@ def dev_command(
     ui_port: Annotated[int | None, typer.Option(help="Temporal Web UI port [8233].")] = None,
     simulator_port: Annotated[int | None, typer.Option(help="CSS simulator port.")] = None,
     receiver_port: Annotated[int | None, typer.Option(help="Receiver port.")] = None,
+    codec_port: Annotated[int | None, typer.Option(help="Codec server port [8234].")] = None,
     clock_speed: Annotated[
         float | None, typer.Option(min=0.001, help="Simulator clock speed [1; 6000 with --demo].")
     ] = None,
@@ -507,7 +508,7 @@ def dev_command(
     ] = None,
 ) -> None:
     """Run the whole engine on embedded defaults until Ctrl-C (Temporal + UI, PostgreSQL,
-    CSS simulator, enquiry services, receiver, worker)."""
+    codec server, CSS simulator, enquiry services, receiver, worker)."""
 
     def body() -> int:
         from devstack import commands
@@ -518,6 +519,7 @@ def dev_command(
             ui_port=ui_port,
             simulator_port=simulator_port,
             receiver_port=receiver_port,
+            codec_port=codec_port,
             clock_speed=clock_speed,
             css_url=css_url,
             electricity_enquiry_port=electricity_enquiry_port,
@@ -613,6 +615,80 @@ def list_command(
     _run(lambda: commands.list_switches(status, deadline_missed, limit))
 
 
+@app.command("forget")
+def forget_command(
+    customer_ref: Annotated[str, typer.Argument(help="The customer's opaque reference.")],
+) -> None:
+    """Crypto-shred a customer: destroy their data key, so every personal field sealed for
+    them (in histories and events alike) opens as erased; record the erasure as an event."""
+    from ops import customers
+
+    _run(lambda: customers.forget(customer_ref))
+
+
+keys_app = typer.Typer(
+    help="Master keys: payload encryption and customer key wrapping.", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
+
+KeyFile = Annotated[
+    Path | None,
+    typer.Option("--file", help="Key file (default: SWITCHING_KEY_FILE or the data folder's)."),
+]
+
+
+@keys_app.command("init")
+def keys_init_command(file: KeyFile = None) -> None:
+    """Create the key file with one key, unless it exists (created 0600)."""
+    from ops import customers
+
+    _run(lambda: customers.keys_init(file))
+
+
+@keys_app.command("rotate")
+def keys_rotate_command(file: KeyFile = None) -> None:
+    """Add a new key that encrypts from now on; older keys stay to decrypt. Restart the
+    engine's processes to pick it up."""
+    from ops import customers
+
+    _run(lambda: customers.keys_rotate(file))
+
+
+@keys_app.command("list")
+def keys_list_command(file: KeyFile = None) -> None:
+    """The key ids in the key file, oldest first (never the secrets)."""
+    from ops import customers
+
+    _run(lambda: customers.keys_list(file))
+
+
+@app.command("codec-server")
+def codec_server_command(
+    host: Annotated[str, typer.Option(help="Interface (plain HTTP on loopback only).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int | None, typer.Option(help="Port (default: CODEC_SERVER_PORT).")] = None,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="A Temporal UI origin allowed to call it (repeatable)."),
+    ] = None,
+    token_file: Annotated[
+        Path | None, typer.Option(help="Operator token file (default: the data folder's).")
+    ] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="Serve HTTPS with this cert.")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="The certificate's private key.")] = None,
+    client_ca: Annotated[
+        Path | None, typer.Option(help="Require client certificates from this CA (mTLS).")
+    ] = None,
+) -> None:
+    """Run the codec server the Temporal UI and CLI decode payloads through (operators
+    only: a bearer token, optionally mutual TLS)."""
+    from ops import commands
+
+    tls = (tls_cert, tls_key, client_ca)
+    _run(lambda: commands.run_codec_server(host, port, allow_origin or [], token_file, tls))
+
+
 @app.command("receiver")
 def receiver_command(
     host: Annotated[str | None, typer.Option(help="Interface (default: RECEIVER_HOST).")] = None,
@@ -681,7 +757,8 @@ def bench_switches_command(
     database_url: BenchDatabase = None,
     profile: BenchProfile = False,
 ) -> None:
-    """Switches end to end through Temporal, beside a bare workflow of the same shape."""
+    """Switches end to end through Temporal, beside a bare workflow of the same shape, and
+    with and without the payload codec (throughput side by side)."""
 
     def body() -> int:
         from bench import commands

@@ -47,6 +47,16 @@ def _text(env: Mapping[str, str], name: str, default: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
+def default_key_file(data_dir: Path) -> Path:
+    """The dev stack's master key file (production sets SWITCHING_KEY_FILE)."""
+    return data_dir / "keys" / "master-keys.json"
+
+
+def codec_token_file(data_dir: Path) -> Path:
+    """The bearer token operators present to the codec server."""
+    return data_dir / "keys" / "codec-token"
+
+
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = env.get(name)
     return Path(raw) if raw else None
@@ -79,10 +89,21 @@ class Settings:
     checkpoint_dir: Path | None = None
     withdrawal_window: timedelta = field(default=timedelta(minutes=10))
     reconcile_grace: timedelta = field(default=timedelta(hours=1))
+    #: The master key file; None means the dev stack's, under the data folder.
+    key_file_override: Path | None = None
+    codec_port: int = 8234
 
     @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
+
+    @property
+    def key_file(self) -> Path:
+        return self.key_file_override or default_key_file(self.data_dir)
+
+    @property
+    def codec_token_file(self) -> Path:
+        return codec_token_file(self.data_dir)
 
     @property
     def audit_dir(self) -> Path:
@@ -120,6 +141,8 @@ class Settings:
             checkpoint_dir=_path(env, "SWITCHING_CHECKPOINT_DIR"),
             withdrawal_window=_seconds(env, "WITHDRAWAL_WINDOW_SECONDS", default.withdrawal_window),
             reconcile_grace=_seconds(env, "RECONCILE_GRACE_SECONDS", default.reconcile_grace),
+            key_file_override=_path(env, "SWITCHING_KEY_FILE"),
+            codec_port=port_setting(env, "CODEC_SERVER_PORT", default.codec_port),
         )
 
 

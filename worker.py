@@ -12,6 +12,7 @@ import logging
 import signal
 
 from temporalio.client import Client
+from temporalio.converter import PayloadCodec
 from temporalio.worker import Worker
 
 from activities.deadlines import DeadlineActivities
@@ -23,6 +24,7 @@ from domain.calendar import england_and_wales
 from eventstore.database import resolve_database_url
 from eventstore.interface import EventStore
 from eventstore.postgres import PostgresEventStore
+from privacy.codec import engine_codec
 from readmodels.projector import Projector
 from readmodels.switch import SwitchReadModel
 from workflows import search_attributes
@@ -60,9 +62,13 @@ def build_worker(
     )
 
 
-async def run(settings: Settings) -> None:
-    """Run a worker until SIGINT/SIGTERM, then finish in-flight tasks and stop."""
-    client = await connect_temporal(settings.temporal_address, settings.temporal_namespace)
+async def run(settings: Settings, codec: PayloadCodec | None) -> None:
+    """Run a worker until SIGINT/SIGTERM, then finish in-flight tasks and stop.
+
+    `codec` is the engine's payload codec; only the benchmark's baseline runs without one."""
+    client = await connect_temporal(
+        settings.temporal_address, settings.temporal_namespace, codec=codec
+    )
     await search_attributes.register(client)
     store = await PostgresEventStore.connect(await resolve_database_url(settings))
     try:
@@ -94,7 +100,8 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(run(Settings.from_env()))
+    settings = Settings.from_env()
+    asyncio.run(run(settings, engine_codec(settings.key_file)))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 Run by the auditor, who holds the audit key. Before signing anything it certifies the
 store up to now (a checkpoint) and checks the whole store against every checkpoint so far:
 a store that changed since it was certified is reported, never sealed.
+
+The history is written with its payloads decrypted (personal fields stay sealed), so the
+bundle verifies without the master key; see `privacy.history`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from eventstore.driver import driver_errors
 from eventstore.ledger import Checkpoint, SignedCheckpoint
 from eventstore.model import RecordedEvent
 from eventstore.postgres import PostgresEventStore
+from privacy.codec import EncryptionCodec
+from privacy.history import decrypt_history
 from receiver.records import inbound_stream
 
 
@@ -84,6 +89,9 @@ async def export_switch(
             ledger = await anchor_store.ledger_at_positions(
                 connection, [e.position for e in [*events, *inbound]]
             )
+    codec = client.data_converter.payload_codec
+    if isinstance(codec, EncryptionCodec):
+        history = decrypt_history(history, codec)
     bundle = build_bundle(switch_id, history.to_json(), events)
     write_bundle(out, seal(bundle, Proof(inbound, checkpoint, ledger, css_keys), key))
     return len(events)

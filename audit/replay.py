@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHistory
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
@@ -102,15 +103,17 @@ async def replay(
     workflows: Sequence[type] = (SwitchWorkflow,),
     progress: Callable[[ReplayReport], None] | None = None,
     workflow_runner: WorkflowRunner | None = None,
+    converter: DataConverter = DATA_CONVERTER,
 ) -> ReplayReport:
     """Replay every history; never stops at the first failure.
 
     `workflow_runner` replaces the default sandboxed runner (the benchmark measures what the
-    sandbox costs with `UnsandboxedWorkflowRunner`).
+    sandbox costs with `UnsandboxedWorkflowRunner`). `converter` must hold the payload codec
+    for histories read from Temporal; exported bundles hold decoded ones.
     """
     replayer = Replayer(
         workflows=workflows,
-        data_converter=DATA_CONVERTER,
+        data_converter=converter,
         workflow_runner=workflow_runner or SandboxedWorkflowRunner(),
     )
     report = ReplayReport()

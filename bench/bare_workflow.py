@@ -63,8 +63,14 @@ class BareWorkflow:
 
 
 async def serve(address: str, task_queue: str) -> None:
-    # The driver's client uses the engine's converter; the worker must decode alike.
-    client = await connect_temporal(address)
+    # Imported here, not at the top: the sandbox re-imports this module to validate the
+    # workflow, and the settings module touches the file system as it loads.
+    from config import Settings
+    from privacy.codec import engine_codec
+
+    # The driver's client uses the engine's converter and codec; the worker must decode alike.
+    settings = Settings.from_env()
+    client = await connect_temporal(address, "default", codec=engine_codec(settings.key_file))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -4,6 +4,9 @@ The Temporal dev server (in memory, every search attribute defined), a fresh mig
 database, a dev PKI, the receiver and the CSS simulator (zero validation delay, a fast
 clock) run in this process; each worker (the switch worker, or the bare ceiling worker)
 runs as its own child process, as in production, so its peak memory is its own.
+
+`encrypted` says whether the stack's every client and worker use the payload codec (as the
+engine always does) or none (the baseline that shows what encryption costs).
 """
 
 from __future__ import annotations
@@ -23,18 +26,21 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from bench.database import fresh_database
+from config import default_key_file
 from css.pki import init_pki
 from devstack import supervisor
 from devstack.children import Child, ChildSpec, spawn
 from devstack.errors import StackError
 from eventstore.postgres import PostgresEventStore
+from privacy.codec import engine_codec
+from privacy.keys import create_key_file
 from readmodels.registrations import RegistrationDirectory
 from receiver.postgres import PostgresDeliveryLedger
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
 from receiver.temporal import TemporalSink
 from simulator import LifecycleSettings, RunningSimulator, SimulatorConfig, running_simulator
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
+from workflows.converter import data_converter
 
 GAINING_SUPPLIER_ID = "GAIN"
 
@@ -47,6 +53,7 @@ class Stack:
     database_url: str
     folder: Path
     simulator: RunningSimulator
+    encrypted: bool
 
     @property
     def pki_dir(self) -> Path:
@@ -62,11 +69,15 @@ def temporal_binary() -> str:
 
 
 @asynccontextmanager
-async def engine_stack(server_url: str, clock_speed: float) -> AsyncIterator[Stack]:
+async def engine_stack(
+    server_url: str, clock_speed: float, *, encrypted: bool = True
+) -> AsyncIterator[Stack]:
     folder = Path(tempfile.mkdtemp(prefix="switching-bench-"))
     async with _removed_unless_failed(folder):
         await asyncio.to_thread(init_pki, folder / "pki")
-        async with _running(folder, server_url, clock_speed) as stack:
+        # The workers read it as the dev stack's, from SWITCHING_DATA_DIR.
+        create_key_file(default_key_file(folder))
+        async with _running(folder, server_url, clock_speed, encrypted) as stack:
             yield stack
 
 
@@ -82,11 +93,14 @@ async def _removed_unless_failed(folder: Path) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def _running(folder: Path, server_url: str, clock_speed: float) -> AsyncIterator[Stack]:
+async def _running(
+    folder: Path, server_url: str, clock_speed: float, encrypted: bool
+) -> AsyncIterator[Stack]:
     url = await fresh_database(server_url, "bench_sw")
+    codec = engine_codec(default_key_file(folder)) if encrypted else None
     async with AsyncExitStack() as exits:
         environment = await WorkflowEnvironment.start_local(
-            data_converter=DATA_CONVERTER,
+            data_converter=data_converter(codec),
             dev_server_existing_path=temporal_binary(),
             dev_server_extra_args=search_attributes.dev_server_flags(),
         )
@@ -112,7 +126,7 @@ async def _running(folder: Path, server_url: str, clock_speed: float) -> AsyncIt
         )
         simulator = await exits.enter_async_context(running_simulator(config))
         address = client.service_client.config.target_host
-        yield Stack(client, address, store, url, folder, simulator)
+        yield Stack(client, address, store, url, folder, simulator, encrypted)
 
 
 @asynccontextmanager

@@ -13,7 +13,10 @@ Phases (each after a few warm-up workflows, so start-up is not measured):
    `received_at` to the switch's `NotificationApplied` `recorded_at` (both in the store);
 3. ceiling: the same number of bare workflows (`bench.bare_workflow`) with as many
    activities, timers and signals as a switch's history holds, doing nothing, on a worker
-   process of their own.
+   process of their own;
+4. without the codec: phase 1 again on a second, identical stack whose clients and worker
+   (`bench.plain_worker`) leave payloads in clear, so the cost of encryption shows beside
+   the engine as it runs (every other phase runs encrypted, as the engine does).
 """
 
 from __future__ import annotations
@@ -205,7 +208,9 @@ def _phases(run: str, queue: str) -> dict[str, Phase]:
     return {name: Phase(f"bench-{run}-{name}-", queue) for name in ("warm", "tput", "lat")}
 
 
-def _worker_argv(options: SwitchesOptions) -> list[str]:
+def _worker_argv(options: SwitchesOptions, *, encrypted: bool = True) -> list[str]:
+    if not encrypted:
+        return ["-m", "bench.plain_worker"]
     if options.profile_dir is None:
         return ["-m", "cli", "worker"]
     options.profile_dir.mkdir(parents=True, exist_ok=True)
@@ -222,6 +227,7 @@ class _Measured:
     paced_switches: int
     worker_peak_mib: float | None
     ceiling: Window | None = None
+    without_codec: Window | None = None
 
 
 async def _measure_ours(stack: Stack, options: SwitchesOptions, run: str, say: Say) -> _Measured:
@@ -259,6 +265,19 @@ async def _measure_ours(stack: Stack, options: SwitchesOptions, run: str, say: S
     )
 
 
+async def _measure_without_codec(stack: Stack, options: SwitchesOptions, run: str) -> Window:
+    assert not stack.encrypted, "the baseline stack encrypts nothing"
+    queue = f"bench-plain-{run}"
+    phases = _phases(f"{run}-plain", queue)
+    client = stack.client
+    argv = _worker_argv(options, encrypted=False)
+    async with child_worker(stack, "plain-worker", argv, queue):
+        warm = [_switch_starter(client, phases["warm"], i) for i in range(options.warmup)]
+        await _run_phase(client, phases["warm"], warm, options)
+        jobs = [_switch_starter(client, phases["tput"], i) for i in range(options.switches)]
+        return await _run_phase(client, phases["tput"], jobs, options)
+
+
 async def _measure_ceiling(
     stack: Stack, options: SwitchesOptions, run: str, shape: BareInput
 ) -> Window:
@@ -280,10 +299,13 @@ def _ms(values: list[float], share: float) -> float | None:
 
 
 def _summary(measured: _Measured) -> dict[str, object]:
-    ours, ceiling = measured.ours, measured.ceiling
+    ours, ceiling, plain = measured.ours, measured.ceiling, measured.without_codec
     ceiling_rate = ceiling.rate() if ceiling else None
+    plain_rate = plain.rate() if plain else None
     return {
         "switches_per_s": round(ours.rate(), 2),
+        "switches_per_s_without_codec": None if plain_rate is None else round(plain_rate, 2),
+        "codec_over_no_codec": round(ours.rate() / plain_rate, 2) if plain_rate else None,
         "switches_completed": ours.completed,
         "switches_not_completed": ours.failed,
         "ceiling_workflows_per_s": None if ceiling_rate is None else round(ceiling_rate, 2),
@@ -317,15 +339,21 @@ async def run_switches(options: SwitchesOptions, database_url: str | None, say: 
                 "simulator": f"in process, validation delay 0, clock x{options.clock_speed:g}",
                 "timings": "withdrawal window 0 s, reconcile grace 5 min",
                 "processes": "driver + receiver + simulator in one process; each worker its own",
+                "payloads": "encrypted by the AES-256-GCM payload codec, as the engine runs; "
+                "the no-codec case runs phase 1 on a second, identical stack without it",
                 "latency": f"paced at {options.notification_rate:g} notifications/s for "
                 f"{options.latency_seconds:g} s; receiver received_at -> event recorded_at",
             }
             print_setup(say, setup)
             measured = await _measure_ours(stack, options, run, say)
             measured.ceiling = await _measure_ceiling(stack, options, run, measured.shape)
+        say("  without the payload codec: the same throughput phase on a plain stack")
+        async with engine_stack(server.url, options.clock_speed, encrypted=False) as plain:
+            measured.without_codec = await _measure_without_codec(plain, options, run)
     summary = _summary(measured)
     rows = [
         {"case": "switches", **_window_row(measured.ours)},
+        {"case": "switches_no_codec", **_window_row(measured.without_codec)},
         {"case": "bare_ceiling", **_window_row(measured.ceiling)},
     ]
     columns = ["case", "completed", "not_completed", "seconds", "per_s", "history_events"]

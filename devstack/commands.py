@@ -30,6 +30,7 @@ class StackOptions:
     ui_port: int | None = None
     simulator_port: int | None = None
     receiver_port: int | None = None
+    codec_port: int | None = None
     clock_speed: float | None = None
     css_url: str | None = None
     electricity_enquiry_port: int | None = None
@@ -54,6 +55,7 @@ def dev(options: StackOptions) -> int:
         ui_port=options.ui_port,
         simulator_port=options.simulator_port,
         receiver_port=options.receiver_port,
+        codec_port=options.codec_port,
         clock_speed=speed,
         external_css_url=options.css_url,
         electricity_enquiry_port=options.electricity_enquiry_port,

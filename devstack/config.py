@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from config import Settings
+from config import Settings, codec_token_file, default_key_file
 
 HOST = "127.0.0.1"
 
@@ -41,6 +41,9 @@ class StackConfig:
     #: A CSS (or simulator) run elsewhere; None starts the simulator as part of the stack.
     external_css_url: str | None = None
     host: str = HOST
+    #: The master key file; None keeps the dev stack's own under `data_dir/keys`.
+    key_file_override: Path | None = None
+    codec_port: int = 8234
 
     @classmethod
     def from_settings(cls, settings: Settings, simulator_port: int) -> StackConfig:
@@ -54,6 +57,8 @@ class StackConfig:
             namespace=settings.temporal_namespace,
             task_queue=settings.task_queue,
             gaining_supplier_id=settings.gaining_supplier_id,
+            key_file_override=settings.key_file_override,
+            codec_port=settings.codec_port,
         )
 
     def with_options(self, **options: Any) -> StackConfig:
@@ -94,6 +99,23 @@ class StackConfig:
         return self.data_dir / "pki"
 
     @property
+    def key_file(self) -> Path:
+        return self.key_file_override or default_key_file(self.data_dir)
+
+    @property
+    def codec_token_file(self) -> Path:
+        return codec_token_file(self.data_dir)
+
+    @property
+    def codec_url(self) -> str:
+        return f"http://{self.host}:{self.codec_port}"
+
+    @property
+    def ui_origins(self) -> tuple[str, ...]:
+        """The origins a browser gives the UI: the address as printed, and localhost."""
+        return (self.ui_url, f"http://localhost:{self.ui_port}")
+
+    @property
     def audit_dir(self) -> Path:
         return self.data_dir / "audit"
 
@@ -110,6 +132,7 @@ class StackConfig:
         ports = {
             "Temporal": (self.temporal_port, "--temporal-port"),
             "Temporal UI": (self.ui_port, "--ui-port"),
+            "codec server": (self.codec_port, "--codec-port"),
             "receiver": (self.receiver_port, "--receiver-port"),
             "electricity enquiry": (self.electricity_enquiry_port, "--electricity-enquiry-port"),
             "gas enquiry": (self.gas_enquiry_port, "--gas-enquiry-port"),
@@ -135,6 +158,8 @@ class StackConfig:
                 "ELECTRICITY_ENQUIRY_URL": self.electricity_enquiry_url,
                 "GAS_ENQUIRY_URL": self.gas_enquiry_url,
                 "GAINING_SUPPLIER_ID": self.gaining_supplier_id,
+                "SWITCHING_KEY_FILE": str(self.key_file),
+                "CODEC_SERVER_PORT": str(self.codec_port),
                 # Children log straight to their files; buffering would hide a crash's last words.
                 "PYTHONUNBUFFERED": "1",
             }

@@ -15,6 +15,7 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
+from temporalio.converter import PayloadCodec
 from temporalio.service import RPCError
 
 from workflows.client import TemporalUnreachable
@@ -45,10 +46,10 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
-async def temporal_client(address: str, namespace: str) -> Client | None:
+async def temporal_client(address: str, namespace: str, codec: PayloadCodec) -> Client | None:
     """A connected client, or None while the frontend is not answering yet."""
     try:
-        return await connect_temporal(address, namespace)
+        return await connect_temporal(address, namespace, codec=codec)
     except TemporalUnreachable:
         return None
 

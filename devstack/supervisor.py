@@ -1,13 +1,13 @@
 """`switching dev`: the whole engine as supervised child processes on embedded defaults.
 
-Start order follows dependencies (PKI, the simulated market, PostgreSQL with its roles,
-migrated to head by the owner, Temporal with the search attributes, receiver, CSS
-simulator, the enquiry services, worker, the auditor's checkpointer), each one healthy
-before the next starts; the engine's processes connect as the application role, the
-checkpointer as the auditor with the audit key. Stop order is the reverse, so the worker
-finishes its tasks while the servers it talks to are still up. Everything started is
-registered for stopping the moment it is started, so an interrupted start-up leaves
-nothing running either.
+Start order follows dependencies (PKI and keys, the simulated market, PostgreSQL with its
+roles, migrated to head by the owner, the codec server, Temporal with the search attributes
+and the UI decoding through the codec server, receiver, CSS simulator, the enquiry
+services, worker, the auditor's checkpointer), each one healthy before the next starts; the
+engine's processes connect as the application role, the checkpointer as the auditor with
+the audit key. Stop order is the reverse, so the worker finishes its tasks while the
+servers it talks to are still up. Everything started is registered for stopping the moment
+it is started, so an interrupted start-up leaves nothing running either.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 from temporalio.client import Client
 
 from audit import keys as audit_keys
+from codecserver.token import ensure_token
 from css.pki import init_pki
 from devstack import health
 from devstack.children import Child, ChildSpec, spawn, wait_healthy
@@ -33,6 +34,9 @@ from devstack.database import Database, start_database, stop_database
 from devstack.errors import PortInUse, StackError
 from devstack.lock import StackLock
 from ops.lockfile import StackInfo
+from privacy.codec import EncryptionCodec
+from privacy.errors import PrivacyError
+from privacy.keys import create_key_file, load_ring
 from simulator.market import MarketSpec
 from simulator.market.commands import ensure_market
 from workflows import search_attributes
@@ -68,6 +72,7 @@ class DevStack:
         self._children: list[Child] = []
         self._lock = StackLock(config.data_dir)
         self._client: Client | None = None
+        self._codec: EncryptionCodec | None = None
         self._database: Database | None = None
 
     @property
@@ -86,10 +91,18 @@ class DevStack:
         self._check_ports()
         self._say("dev PKI", str(self.config.pki_dir))
         await asyncio.to_thread(init_pki, self.config.pki_dir)
+        self._say("keys", f"master keys in {self.config.key_file}")
+        try:
+            create_key_file(self.config.key_file)
+            self._codec = EncryptionCodec(load_ring(self.config.key_file))
+            token = ensure_token(self.config.codec_token_file)
+        except PrivacyError as error:
+            raise StackError(str(error)) from None
         await self._ensure_market()
         await self._start_database()
         env = self.config.child_env(self._env, self.database.url)
-        await self._start_temporal(env)
+        await self._start_codec_server(env)
+        await self._start_temporal(env, token)
         await self._start_python("receiver", self.config.receiver_port, self._receiver_args(), env)
         if self.config.external_css_url is None:
             await self._start_python(
@@ -130,15 +143,37 @@ class DevStack:
             Service("PostgreSQL", _redact(self.database.url), self.database.description)
         )
 
-    async def _start_temporal(self, env: dict[str, str]) -> None:
+    async def _start_codec_server(self, env: dict[str, str]) -> None:
+        config = self.config
+        self._say("codec server", f"on port {config.codec_port}")
+        args = [
+            *("--host", config.host),
+            *("--port", str(config.codec_port)),
+            *("--token-file", str(config.codec_token_file)),
+            *(arg for origin in config.ui_origins for arg in ("--allow-origin", origin)),
+        ]
+        argv = [sys.executable, "-m", "cli", "codec-server", *args]
+        child = self._spawn("codec-server", argv, env)
+
+        async def listening() -> bool:
+            return await health.port_open(config.host, config.codec_port)
+
+        await wait_healthy(child, listening, seconds=SERVICE_START_SECONDS, what="listening")
+        note = f"operators decode here; token in {config.codec_token_file}"
+        self.services.append(Service("Codec server", config.codec_url, note))
+
+    async def _start_temporal(self, env: dict[str, str], codec_token: str) -> None:
         config = self.config
         config.temporal_db.parent.mkdir(parents=True, exist_ok=True)
         self._say("Temporal", f"dev server on {config.temporal_address}")
-        child = self._spawn("temporal", [temporal_binary(), *temporal_args(config)], env)
+        argv = [temporal_binary(), *temporal_args(config, codec_token)]
+        child = self._spawn("temporal", argv, env)
+        assert self._codec is not None, "keys are loaded before Temporal starts"
+        codec = self._codec
 
         async def answering() -> bool:
             self._client = self._client or await health.temporal_client(
-                config.temporal_address, config.namespace
+                config.temporal_address, config.namespace, codec
             )
             return self._client is not None and await health.port_open(config.host, config.ui_port)
 
@@ -289,7 +324,9 @@ _TITLES = {
 }
 
 
-def temporal_args(config: StackConfig) -> list[str]:
+def temporal_args(config: StackConfig, codec_token: str) -> list[str]:
+    # The dev UI cannot send a header, so its codec endpoint carries the operator token in
+    # its path (see `codecserver.app`); both listen on loopback only.
     return [
         *("server", "start-dev"),
         *("--ip", config.host),
@@ -300,6 +337,7 @@ def temporal_args(config: StackConfig) -> list[str]:
         *("--log-level", "warn"),
         # No internet on a dev machine is normal; the UI must not wait for its news feed.
         "--ui-disable-news-fetch",
+        *("--ui-codec-endpoint", f"{config.codec_url}/ui/{codec_token}"),
         *search_attributes.dev_server_flags(),
     ]
 

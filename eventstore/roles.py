@@ -61,6 +61,13 @@ GRANTS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
     # The audit's anchor: written by the auditor only, append-only for everyone.
     "audit_ledger": {APP: _READ, AUDITOR: ("SELECT", "INSERT")},
     "audit_checkpoints": {APP: _READ, AUDITOR: ("SELECT", "INSERT")},
+    # Customers' data keys. Forgetting a customer overwrites the wrapped key with NULL
+    # (crypto-shredding): the one row the application changes outside the read models.
+    # Rows are never deleted, so a forgotten customer stays forgotten.
+    "customer_keys": {
+        APP: ("SELECT", "INSERT", "UPDATE (wrapped_key, master_key_id, erased_at)"),
+        AUDITOR: _READ,
+    },
     # The receiver checks the schema's revision before it serves.
     "alembic_version": {APP: _READ, AUDITOR: _READ},
 }

@@ -14,6 +14,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
+import privacy.schema  # noqa: F401
 import readmodels.schema  # noqa: F401  (their tables join the shared metadata on import)
 import receiver.schema  # noqa: F401
 from config import Settings

@@ -34,6 +34,9 @@ from eventstore.postgres import PostgresEventStore
 from ops.audit_show import SwitchAudit, audit_switch
 from ops.engine import connect, event_store
 from ops.switch_workflow import rpc_failure
+from privacy.customer_keys import PostgresCustomerKeys
+from privacy.keys import load_ring
+from privacy.vault import Vault
 from readmodels.projector import Projector
 from readmodels.switch import SwitchReadModel, live_rows
 
@@ -54,7 +57,8 @@ def show(settings: Settings, switch_id: str) -> SwitchAudit:
     async def work() -> SwitchAudit:
         client = await connect(settings)
         async with event_store(settings) as store:
-            return await audit_switch(store, client, switch_id)
+            vault = Vault(PostgresCustomerKeys(store.pool), load_ring(settings.key_file))
+            return await audit_switch(store, client, switch_id, vault)
 
     return _run(work())
 
@@ -87,7 +91,9 @@ def replay_histories(
         if folder is not None:
             return await replay(histories_in(folder), progress=progress)
         client = await connect(settings)
-        return await replay(histories_from(client, query), progress=progress)
+        return await replay(
+            histories_from(client, query), progress=progress, converter=client.data_converter
+        )
 
     return _run(work())
 

@@ -2,7 +2,9 @@
 
 The cross-check folds the stored stream through the domain decider and compares it with the
 state the workflow holds itself (`ops.switch_workflow`: the status query for a running
-switch, the result for a completed one). Any disagreement is listed field by field.
+switch, the result for a completed one). Any disagreement is listed field by field. Any
+other stream (a customer's erasure record, say) gets its timeline and chain check only.
+Sealed personal fields are shown as sealed or erased, never as text.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from temporalio.client import Client
 from audit.crosscheck import Difference, differences, fold_stream
 from audit.errors import AuditError
 from domain.errors import DomainError
+from domain.events import SwitchRequested
 from eventstore.chain import BrokenLink, verify_stream
 from eventstore.interface import EventStore
 from ops.switch_workflow import workflow_view
 from ops.timeline import TimelineEntry, timeline
+from privacy.reveal import Opener, labels
+
+NOT_A_SWITCH = "none (not a switch's stream: timeline and chain only)"
 
 
 @dataclass
@@ -57,11 +63,17 @@ class SwitchAudit:
         ]
 
 
-async def audit_switch(store: EventStore, client: Client, switch_id: str) -> SwitchAudit:
+async def audit_switch(
+    store: EventStore, client: Client, switch_id: str, personal: Opener | None = None
+) -> SwitchAudit:
     events = await store.read_stream(switch_id)
     if not events:
         raise AuditError(f"no stream {switch_id!r} in the event store")
-    report = SwitchAudit(switch_id, timeline(events), verify_stream(switch_id, events), "UNKNOWN")
+    found = await labels((e.data for e in events), personal) if personal else {}
+    report = SwitchAudit(switch_id, timeline(events, found), verify_stream(switch_id, events), "")
+    if events[0].type != SwitchRequested.__name__:
+        report.workflow_status = NOT_A_SWITCH
+        return report
     view = await workflow_view(client, switch_id)
     report.workflow_status = view.execution
     try:

@@ -1,6 +1,6 @@
 """The bodies of the operator commands: `validate`, `deadlines`, `start`, `withdraw`, `waive`,
-`status`, `list`, `db`, `pki init`, and the two long-running processes, `worker` and
-`receiver`.
+`status`, `list`, `db`, `pki init`, and the long-running processes, `worker`, `receiver` and
+`codec-server`.
 
 Each finds the engine through `ops.engine.locate`, prints what it has to say, and returns
 the exit status or raises (the message is the one line `cli.py` prints, `ops.errors` its
@@ -10,6 +10,7 @@ exit status).
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -211,4 +212,34 @@ def run_receiver(host: str | None, port: int | None, pki_dir: Path | None) -> in
         typer.echo("receiver stopped")
     except service.START_FAILURES as error:
         raise OperationError(f"the receiver cannot run: {error}") from None
+    return 0
+
+
+def run_codec_server(
+    host: str,
+    port: int | None,
+    origins: list[str],
+    token_file: Path | None,
+    tls: tuple[Path | None, Path | None, Path | None],
+) -> int:
+    from codecserver.service import CodecServerOptions, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    tls_cert, tls_key, client_ca = tls
+    options = CodecServerOptions(
+        host=host,
+        port=settings.codec_port if port is None else port,
+        token_file=token_file or settings.codec_token_file,
+        allowed_origins=tuple(origins),
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        client_ca=client_ca,
+    )
+    try:
+        asyncio.run(serve(settings, options))
+    except KeyboardInterrupt:
+        typer.echo("codec server stopped")
+    except OSError as error:
+        raise OperationError(f"the codec server cannot run: {error}") from None
     return 0

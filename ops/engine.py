@@ -31,6 +31,8 @@ from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
 from ops.errors import EngineUnreachable
 from ops.lockfile import running_stack
+from privacy.codec import engine_codec
+from privacy.errors import KeyFileError
 from workflows.client import TemporalUnreachable
 from workflows.client import connect as connect_temporal
 
@@ -82,9 +84,16 @@ def uses_temporal() -> None:
 
 
 async def connect(settings: Settings) -> Client:
+    """A client with the engine's payload codec (from the master key file)."""
+    try:
+        codec = engine_codec(settings.key_file)
+    except KeyFileError as error:
+        raise EngineUnreachable(str(error)) from None
     uses_temporal()
     try:
-        return await connect_temporal(settings.temporal_address, settings.temporal_namespace)
+        return await connect_temporal(
+            settings.temporal_address, settings.temporal_namespace, codec=codec
+        )
     except TemporalUnreachable as error:
         raise EngineUnreachable(f"{error}; {_START_HINT}") from None
 

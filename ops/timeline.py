@@ -2,7 +2,9 @@
 (`audit show`), a table (`status`) and JSON (both with `--json`).
 
 Each entry names who caused the event (signup, the operator, a CSS message by id, a timer,
-a reconciliation) and the facts worth a glance; the rest stay in the stored event.
+a reconciliation) and the facts worth a glance; the rest stay in the stored event. A field
+holding a sealed personal value is always shown, as a label (sealed for whom, or erased),
+never as its text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from rich.table import Table
 
+from domain.personal import Sealed, is_sealed
 from eventstore.model import RecordedEvent
 
 #: The fields worth a glance on a timeline, in the order they are shown.
@@ -82,19 +85,48 @@ def source_of(metadata: Mapping[str, Any]) -> str:
     return causation
 
 
-def timeline(events: Sequence[RecordedEvent]) -> list[TimelineEntry]:
+def timeline(
+    events: Sequence[RecordedEvent], personal: Mapping[Sealed, str] | None = None
+) -> list[TimelineEntry]:
+    """One entry per event; `personal` labels sealed values (`privacy.reveal.labels`)."""
+    labels = personal or {}
     return [
         TimelineEntry(
             version=event.version,
             recorded_at=event.recorded_at,
             type=event.type,
             source=source_of(event.metadata),
-            key_fields={k: event.data[k] for k in _KEY_FIELDS if event.data.get(k) is not None},
+            key_fields=_key_fields(event.data, labels),
             stale=bool(event.data.get("stale")),
             hash=event.hash,
         )
         for event in events
     ]
+
+
+def _key_fields(data: Mapping[str, Any], labels: Mapping[Sealed, str]) -> dict[str, Any]:
+    fields = {k: data[k] for k in _KEY_FIELDS if data.get(k) is not None}
+    for name, value in data.items():
+        shown = _labelled(value, labels)
+        if shown is not value:
+            fields[name] = shown
+    return fields
+
+
+def _labelled(value: Any, labels: Mapping[Sealed, str]) -> Any:
+    """`value` with each sealed value replaced by its label; `value` itself if none."""
+    if is_sealed(value):
+        sealed = Sealed.from_json(value)
+        return labels.get(sealed, f"[sealed for {sealed.customer_ref}]")
+    if isinstance(value, Mapping):
+        items = {key: _labelled(item, labels) for key, item in value.items()}
+        changed = any(items[key] is not value[key] for key in items)
+        return items if changed else value
+    if isinstance(value, list):
+        elements = [_labelled(item, labels) for item in value]
+        changed = any(new is not old for new, old in zip(elements, value, strict=True))
+        return elements if changed else value
+    return value
 
 
 def table(entries: Iterable[TimelineEntry]) -> Table:

@@ -18,6 +18,8 @@ from css.pki import PkiMissing
 from eventstore.database import resolve_database_url, revisions
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
+from privacy.codec import engine_codec
+from privacy.errors import KeyFileError
 from readmodels.registrations import RegistrationDirectory
 from receiver.postgres import InboundStoreError, PostgresDeliveryLedger
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
@@ -37,6 +39,7 @@ START_FAILURES: tuple[type[Exception], ...] = (
     ConfigError,
     EventStoreError,
     InboundStoreError,
+    KeyFileError,
     OSError,
 )
 
@@ -61,13 +64,19 @@ async def _database_url(settings: Settings) -> str:
 
 async def serve(settings: Settings, options: ReceiverOptions) -> None:
     """Run until SIGINT/SIGTERM; undelivered notifications are picked up on the next start."""
+    # The key file is read first: a receiver that could not encrypt its signals must not
+    # accept notifications it would then fail to deliver.
+    codec = engine_codec(settings.key_file)
     store = await PostgresEventStore.connect(await _database_url(settings))
     try:
+        sink = TemporalSink.for_address(
+            settings.temporal_address, settings.temporal_namespace, codec
+        )
         parts = ReceiverParts(
             store=store,
             ledger=PostgresDeliveryLedger(store.pool),
             directory=RegistrationDirectory(store, store.pool),
-            sink=TemporalSink.for_address(settings.temporal_address, settings.temporal_namespace),
+            sink=sink,
         )
         receiver = Receiver(ReceiverSettings(options.host, options.port, options.pki_dir), parts)
         await receiver.start()

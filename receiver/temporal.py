@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from temporalio.client import Client
+from temporalio.converter import PayloadCodec
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.notification import Notification
@@ -33,8 +34,8 @@ class TemporalSink:
         return sink
 
     @classmethod
-    def for_address(cls, address: str, namespace: str) -> TemporalSink:
-        return cls(lambda: connect_temporal(address, namespace))
+    def for_address(cls, address: str, namespace: str, codec: PayloadCodec) -> TemporalSink:
+        return cls(lambda: connect_temporal(address, namespace, codec=codec))
 
     async def _client_or_connect(self) -> Client:
         if self._client is None:

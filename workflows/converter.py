@@ -2,11 +2,16 @@
 
 Temporal's default JSON converter knows instants but not calendar dates; supply start dates
 are dates, so they travel as ISO-8601 strings ("2026-12-02") and are typed back on the way
-in. A signup service in another language sends the same plain JSON.
+in. A signup service in another language sends the same plain JSON, then encrypts it with
+the engine's payload codec (see `privacy.codec`).
 
 A dataclass whose record has a shape of its own (a value object written flat, or a
 versioned contract such as `SwitchState`) travels as the record `domain.records` writes,
 the same one the event store keeps, and is decoded (and upcast) by it.
+
+`data_converter(codec)` is the engine's converter: with the codec, every payload and failure
+message is encrypted. `DATA_CONVERTER`, without one, reads what holds no ciphertext: the
+decoded histories of audit bundles.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ from temporalio.converter import (
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
     JSONTypeConverter,
+    PayloadCodec,
+)
+from temporalio.converter import (
+    DefaultFailureConverterWithEncodedAttributes as _FailureConverter,
 )
 
 from domain.records import from_record, is_shaped, to_record
@@ -64,9 +73,20 @@ class _PayloadConverter(CompositePayloadConverter):
         )
 
 
-DATA_CONVERTER: DataConverter = dataclasses.replace(
-    DataConverter.default, payload_converter_class=_PayloadConverter
-)
+def data_converter(codec: PayloadCodec | None) -> DataConverter:
+    """The engine's converter; with a codec, failure messages and stack traces travel as
+    encoded attributes too, so an error's text is encrypted like any payload."""
+    if codec is None:
+        return dataclasses.replace(DataConverter.default, payload_converter_class=_PayloadConverter)
+    return dataclasses.replace(
+        DataConverter.default,
+        payload_converter_class=_PayloadConverter,
+        payload_codec=codec,
+        failure_converter_class=_FailureConverter,
+    )
+
+
+DATA_CONVERTER: DataConverter = data_converter(None)
 
 
 def to_json(value: object) -> str:

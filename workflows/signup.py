@@ -7,8 +7,10 @@ there (running or finished), never a second one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -80,8 +82,12 @@ async def request_switch(
     *,
     task_queue: str = TASK_QUEUE,
     timings: SwitchTimings | None = None,
+    memo: Mapping[str, Any] | None = None,
 ) -> WorkflowHandle[object, SwitchResult]:
-    """Start the switch (validated first); a duplicate returns the existing switch's handle."""
+    """Start the switch (validated first); a duplicate returns the existing switch's handle.
+
+    `memo` is shown to operators beside the switch and encrypted like every payload; any
+    personal field in it must be sealed (`privacy.vault`), as the workflow never reads it."""
     inp = validate_request(request, timings=timings)
     try:
         return await client.start_workflow(
@@ -89,6 +95,7 @@ async def request_switch(
             inp,
             id=inp.switch_id,
             task_queue=task_queue,
+            memo=dict(memo) if memo else None,
             result_type=SwitchResult,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

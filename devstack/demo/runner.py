@@ -17,10 +17,12 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from devstack.demo import customers
 from devstack.demo.scenarios import Action, DemoSwitch
 from domain.lifecycle import TERMINAL, Status
 from ops.errors import OperationError, WithdrawalRefused
 from ops.switches import withdraw_switch
+from privacy.vault import Vault
 from workflows import search_attributes as sa
 from workflows.signup import request_switch
 
@@ -85,21 +87,28 @@ class DemoOutcome:
 Observer = Callable[[list[Progress]], None]
 
 
-async def start_batch(client: Client, switches: list[DemoSwitch], settings: DemoSettings) -> None:
+async def start_batch(
+    client: Client, switches: list[DemoSwitch], settings: DemoSettings, vault: Vault
+) -> None:
     for switch in switches:
         await request_switch(
             client,
             switch.request(),
             task_queue=settings.task_queue,
             timings=switch.timings(settings.reconcile_grace),
+            memo=await customers.memo(switch, vault),
         )
 
 
 async def play(
-    client: Client, switches: list[DemoSwitch], settings: DemoSettings, observe: Observer
+    client: Client,
+    switches: list[DemoSwitch],
+    settings: DemoSettings,
+    vault: Vault,
+    observe: Observer,
 ) -> DemoOutcome:
     """Start the batch and drive it until every switch finished or the limit passed."""
-    await start_batch(client, switches, settings)
+    await start_batch(client, switches, settings, vault)
     progress = [Progress(switch) for switch in switches]
     deadline = time.monotonic() + settings.limit.total_seconds()
     while True:

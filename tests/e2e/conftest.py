@@ -21,13 +21,15 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from config import default_key_file
 from devstack.demo import manifest
 from devstack.demo.scenarios import DemoSwitch, plan_batch
 from domain.switch import event_from_record, fold
 from eventstore.model import RecordedEvent
 from eventstore.postgres import PostgresEventStore
 from ops.lockfile import StackInfo, running_stack
-from workflows.converter import DATA_CONVERTER
+from privacy.codec import engine_codec
+from workflows.converter import data_converter
 from workflows.messages import SwitchResult
 
 BIN = Path(sys.executable).parent
@@ -59,6 +61,7 @@ class Ports:
     ui: int = field(default_factory=free_port)
     simulator: int = field(default_factory=free_port)
     receiver: int = field(default_factory=free_port)
+    codec: int = field(default_factory=free_port)
     electricity_enquiry: int = field(default_factory=free_port)
     gas_enquiry: int = field(default_factory=free_port)
 
@@ -68,6 +71,7 @@ class Ports:
             *("--ui-port", str(self.ui)),
             *("--simulator-port", str(self.simulator)),
             *("--receiver-port", str(self.receiver)),
+            *("--codec-port", str(self.codec)),
             *("--electricity-enquiry-port", str(self.electricity_enquiry)),
             *("--gas-enquiry-port", str(self.gas_enquiry)),
         ]
@@ -139,7 +143,7 @@ class Stack:
     def assert_nothing_left(self) -> None:
         left = [pid for pid in self.children if _alive(pid)]
         assert left == [], f"processes outlived the stack: {left}"
-        for port in (self.ports.temporal, self.ports.ui, self.ports.receiver):
+        for port in (self.ports.temporal, self.ports.ui, self.ports.receiver, self.ports.codec):
             assert port_free(port), f"port {port} still taken"
         assert not (self.data / "postgres" / "postmaster.pid").exists(), "PostgreSQL still runs"
         assert running_stack(self.data) is None
@@ -188,6 +192,12 @@ async def stacks() -> AsyncIterator[list[Stack]]:
             await stack.stop()
 
 
+async def stack_client(info: StackInfo, data: Path) -> Client:
+    """A client of the stack's Temporal with the stack's own payload codec."""
+    codec = engine_codec(default_key_file(data))
+    return await Client.connect(info.temporal_address, data_converter=data_converter(codec))
+
+
 def demo_switches(data: Path) -> list[DemoSwitch]:
     batch = manifest.load(data)
     assert batch is not None, "the demo wrote no manifest"
@@ -204,7 +214,7 @@ class Checked:
 async def check_store_agrees_with_temporal(info: StackInfo, data: Path) -> list[Checked]:
     """Each demo switch ended as its scenario expects, and its stream runs 1..n, holds each
     key and CSS message once, and folds to exactly the state Temporal returned."""
-    client = await Client.connect(info.temporal_address, data_converter=DATA_CONVERTER)
+    client = await stack_client(info, data)
     store = await PostgresEventStore.connect(info.database_url, min_size=1, max_size=2)
     checked: list[Checked] = []
     try:

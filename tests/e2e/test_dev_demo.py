@@ -1,6 +1,8 @@
 """`switching dev --demo N --exit-when-done` from a fresh data folder exits 0; a restarted
 stack still holds every switch, the event store agrees with Temporal for each, the real
-`temporal` CLI finds them by search attribute, and SIGTERM leaves nothing running."""
+`temporal` CLI finds them by search attribute and decodes them through the stack's codec
+server, no demo customer's address is found in clear in any log, event or stored history,
+and SIGTERM leaves nothing running."""
 
 from __future__ import annotations
 
@@ -10,8 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
+from temporalio.client import Client
 
+from devstack.demo import customers
 from domain.lifecycle import Status
+from ops.lockfile import StackInfo
 from tests.e2e.conftest import (
     BIN,
     DEMO_SIZE,
@@ -19,22 +24,21 @@ from tests.e2e.conftest import (
     Ports,
     Stack,
     check_store_agrees_with_temporal,
+    demo_switches,
+    stack_client,
     start_stack,
 )
+from tests.e2e.privacy_scan import event_texts, leaks, log_texts, raw_history_texts
+from tests.temporal_cli import temporal, texts
 
 pytestmark = pytest.mark.e2e
 
 
 async def _temporal_list(address: str, query: str) -> set[str]:
-    process = await asyncio.create_subprocess_exec(
-        str(BIN / "temporal"),
-        *("workflow", "list", "--address", address, "--query", query, "--output", "jsonl"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    out = await temporal(
+        *("workflow", "list", "--address", address, "--query", query, "--output", "jsonl")
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    rows = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
     return {row["execution"]["workflowId"] for row in rows}
 
 
@@ -97,5 +101,39 @@ async def test_the_demo_runs_to_its_expected_outcomes_and_survives_a_restart(
     assert "verified against the pinned key (reference: exported checkpoints)" in verified
     assert "stored bodies re-verified" in verified
 
+    await _no_personal_data_in_clear(info, data_dir, demo, again)
+    shown = await _temporal_show(info.temporal_address, some_active, data_dir, ports)
+    switch = next(item.switch for item in checked if item.switch.switch_id == some_active)
+    assert customers.supply_address(switch) in shown, "the codec server opens the memo"
+    assert switch.mpxn in shown
+
     assert await again.stop() == 0, again.output()
     again.assert_nothing_left()
+
+
+async def _no_personal_data_in_clear(info: StackInfo, data: Path, *stacks: Stack) -> None:
+    switches = demo_switches(data)
+    addresses = [customers.supply_address(switch) for switch in switches]
+    plain = await Client.connect(info.temporal_address)
+    texts = {
+        **log_texts(data / "logs", *(stack.log for stack in stacks)),
+        **await event_texts(info.database_url),
+        **await raw_history_texts(plain, [switch.switch_id for switch in switches]),
+    }
+    assert len(texts) > len(switches), "the scan read the logs, events and histories"
+    assert leaks(addresses, texts) == []
+    # The scan is meaningful: the same histories decode to the sealed addresses.
+    client = await stack_client(info, data)
+    described = await client.get_workflow_handle(switches[0].switch_id).describe()
+    sealed = (await described.memo())["customer"]["supply_address"]
+    assert set(sealed) == {"customer_ref", "key_id", "nonce", "ciphertext"}
+
+
+async def _temporal_show(address: str, workflow_id: str, data: Path, ports: Ports) -> str:
+    token = (data / "keys" / "codec-token").read_text().strip()
+    out = await temporal(
+        *("workflow", "show", "-w", workflow_id, "--address", address, "--output", "json"),
+        *("--codec-endpoint", f"http://127.0.0.1:{ports.codec}/{{namespace}}"),
+        *("--codec-auth", f"Bearer {token}"),
+    )
+    return " ".join(texts(json.loads(out)))

@@ -37,10 +37,10 @@ from tests.e2e.conftest import (
     check_store_agrees_with_temporal,
     demo_switches,
     port_free,
+    stack_client,
     start_stack,
 )
 from workflows import search_attributes as sa
-from workflows.converter import DATA_CONVERTER
 
 pytestmark = pytest.mark.e2e
 
@@ -146,7 +146,7 @@ async def test_a_stack_killed_mid_demo_finishes_every_switch_after_a_restart(
         first = await start_stack(data_dir, ports, *demo, name="first")
         stacks.append(first)
         info = await first.ready()
-        client = await Client.connect(info.temporal_address, data_converter=DATA_CONVERTER)
+        client = await stack_client(info, data_dir)
         await _until_mid_demo(client, data_dir)
         await _kill(first)
 

@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import privacy.schema  # noqa: F401
 import readmodels.schema  # noqa: F401  (their tables join the shared metadata on import)
 import receiver.schema  # noqa: F401
 from eventstore.database import sqlalchemy_url

@@ -80,9 +80,13 @@ async def test_switches_benchmark_completes_every_switch_and_its_ceiling(
     rows = {row["case"]: row for row in entry["rows"]}
     assert rows["switches"]["completed"] == 2
     assert rows["switches"]["not_completed"] == 0
+    assert rows["switches_no_codec"]["completed"] == 2
+    assert rows["switches_no_codec"]["not_completed"] == 0
     assert rows["bare_ceiling"]["completed"] == 2
     assert rows["bare_ceiling"]["not_completed"] == 0
     summary = entry["summary"]
+    assert summary["switches_per_s_without_codec"] > 0
+    assert summary["codec_over_no_codec"] > 0
     shape = summary["switch_shape"]
     assert shape["activities"] > 0
     assert shape["signals"] > 0

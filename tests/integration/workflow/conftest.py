@@ -29,10 +29,10 @@ from domain.notification import Notification
 from domain.request import SwitchDetails
 from domain.switch import SwitchState
 from eventstore.postgres import PostgresEventStore
+from tests.codec import TEST_CONVERTER
 from tests.integration.workflow.fake_css import FakeCss
 from worker import build_worker
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
 from workflows.messages import (
     NOTIFICATION_SIGNAL,
     STATUS_QUERY,
@@ -52,7 +52,7 @@ MPAN = "1312345678907"
 @pytest.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=DATA_CONVERTER, test_server_existing_path=str(TEST_SERVER)
+        data_converter=TEST_CONVERTER, test_server_existing_path=str(TEST_SERVER)
     )
     await search_attributes.register(env.client)
     yield env

@@ -20,11 +20,11 @@ from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
 from domain.request import SwitchDetails
 from eventstore.postgres import PostgresEventStore
+from tests.codec import TEST_CONVERTER
 from tests.integration.workflow.conftest import MPAN, Engine
 from tests.integration.workflow.fake_css import FakeCss
 from worker import build_worker
 from workflows import search_attributes
-from workflows.converter import DATA_CONVERTER
 from workflows.messages import (
     WORKFLOW_NAME,
     SwitchInput,
@@ -37,7 +37,7 @@ DEV_SERVER = Path(sys.executable).parent / "temporal"
 @pytest.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
-        data_converter=DATA_CONVERTER,
+        data_converter=TEST_CONVERTER,
         dev_server_existing_path=str(DEV_SERVER),
         search_attributes=search_attributes.ALL,
     )

@@ -60,10 +60,13 @@ def raw(document: object) -> RawValue:
 
 
 async def start_raw(engine: Engine, document: object, switch_id: str) -> WorkflowHandle[Any, Any]:
+    """Started by a plain client (no converter or codec of ours); read back by the operators'
+    client, which holds the codec the engine encrypts its failures with."""
     plain = Client(engine.env.client.service_client, namespace=engine.env.client.namespace)
-    handle = await plain.start_workflow(
+    await plain.start_workflow(
         WORKFLOW_NAME, raw(document), id=switch_id, task_queue=engine.task_queue
     )
+    handle = engine.env.client.get_workflow_handle(switch_id)
     engine.track(handle)
     return handle
 

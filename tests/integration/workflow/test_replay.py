@@ -4,6 +4,10 @@ A change to SwitchWorkflow that would break a running switch fails here. The pol
 changing workflow code is in the README ("Changing workflow code"): gate new behaviour
 behind `workflow.patched`, record a new history, and deprecate the old path only once no
 run that took it can still be replayed.
+
+They replay through the engine's own converter, payload codec included: the committed
+histories predate payload encryption, as do the histories of switches that were running
+when an engine was upgraded to it, and the codec passes their plain payloads through.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from workflows.converter import DATA_CONVERTER
+from tests.codec import TEST_CONVERTER
 from workflows.switch import SwitchWorkflow
 
 HISTORIES = sorted((Path(__file__).parents[2] / "histories").glob("*.json"))
@@ -40,6 +44,6 @@ def test_every_main_path_has_a_committed_history() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_on_current_code(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[SwitchWorkflow], data_converter=DATA_CONVERTER)
+    replayer = Replayer(workflows=[SwitchWorkflow], data_converter=TEST_CONVERTER)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.stem}: {result.replay_failure}"

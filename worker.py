@@ -70,6 +70,8 @@ def build_worker(
             registration.withdraw_registration,
             registration.read_registration,
             deadlines.compute_deadlines,
+            deadlines.compute_supply_deadlines,
+            deadlines.check_supply_start_date,
             losses.append_loss_events,
             losses.assess_objection,
             losses.compute_loss_dates,

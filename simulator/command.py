@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from config import Settings
+from css.errors import InvalidMessage
 from css.pki import init_pki
 from ops.errors import InvalidInput, OperationError
 from simulator.faults import FaultSettings
@@ -32,6 +33,8 @@ class SimulatorOptions:
     validation_delay: float
     faults: FaultSettings
     rotate_after: float | None
+    #: A JSON file of the meter points the simulated market holds.
+    meter_points: Path | None = None
     #: The market whose meter points we supply (losses pick from them), and how often one
     #: is lost by itself.
     market: Path | None = None
@@ -55,6 +58,7 @@ def run(options: SimulatorOptions) -> int:
         our_supplier_id=settings.gaining_supplier_id,
         market=options.market,
         losses_per_day=options.losses_per_day,
+        meter_points_file=options.meter_points,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
@@ -63,6 +67,8 @@ def run(options: SimulatorOptions) -> int:
         typer.echo("simulator stopped")
     except MarketFileError as error:
         raise InvalidInput(f"--market: {error}") from None
+    except InvalidMessage as error:
+        raise InvalidInput(str(error)) from None
     except OSError as error:
         where = f"{options.host}:{config.port}"
         raise OperationError(f"cannot run the simulator on {where}: {error}") from None

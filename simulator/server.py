@@ -26,6 +26,7 @@ from simulator.clock import SimClock
 from simulator.faults import FaultInjector, FaultSettings
 from simulator.losses import LossDesk, our_meter_points
 from simulator.market import Market
+from simulator.meter_points import MeterPoints
 from simulator.push import Pusher
 from simulator.service import LifecycleSettings, SigningKeys, Simulator
 
@@ -54,6 +55,8 @@ class SimulatorConfig:
     market: Path | None = None
     #: Losses started by themselves per simulated day (0: only on demand).
     losses_per_day: float = 0.0
+    #: The simulated market's meter points (`simulator.meter_points`); None: none known yet.
+    meter_points_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ def _build(config: SimulatorConfig) -> tuple[Simulator, LossDesk, Starlette, ssl
         pusher=Pusher(config.receiver_url, http, keys.sign, faults),
         faults=faults,
         settings=config.lifecycle,
+        meter_points=(
+            MeterPoints.from_file(config.meter_points_file) if config.meter_points_file else None
+        ),
     )
     losses = LossDesk(
         clock=sim.clock,

@@ -73,6 +73,9 @@ async def run_demo(
         async with SimulatorControl(config.css_url, config.pki_dir) as css:
             await css.set_speed(config.clock_speed)
             await css.set_faults(duplicate_rate=1.0)
+            # Every time, resumed or not: a restarted simulator has forgotten its market.
+            for switch in switches:
+                await css.put_meter_point(switch.mpxn, switch.meter_point())
             losses: list[LossProgress] = []
             if request.losses:
                 losses = await _start_losses(css, config, owner_url, batch.batch_id)

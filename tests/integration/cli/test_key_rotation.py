@@ -13,6 +13,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from accounts.port import InMemoryAccounts
 from domain.lifecycle import Status
 from eventstore.postgres import PostgresEventStore
 from privacy.codec import KEY_ID, EncryptionCodec
@@ -53,7 +54,12 @@ async def test_a_switch_runs_across_a_rotation_and_every_payload_decodes(
 
     first = await _client(dev_server, before)
     worker = build_worker(
-        first, store=event_store, css=FakeCss(), gaining_supplier_id="GAIN", task_queue=queue
+        first,
+        store=event_store,
+        css=FakeCss(),
+        accounts=InMemoryAccounts(),
+        gaining_supplier_id="GAIN",
+        task_queue=queue,
     )
     async with worker:
         handle = await request_switch(
@@ -68,7 +74,12 @@ async def test_a_switch_runs_across_a_rotation_and_every_payload_decodes(
     after = load_ring(key_file)
     second = await _client(dev_server, after)
     worker = build_worker(
-        second, store=event_store, css=FakeCss(), gaining_supplier_id="GAIN", task_queue=queue
+        second,
+        store=event_store,
+        css=FakeCss(),
+        accounts=InMemoryAccounts(),
+        gaining_supplier_id="GAIN",
+        task_queue=queue,
     )
     async with worker:
         moved = second.get_workflow_handle(switch_id, result_type=SwitchResult)

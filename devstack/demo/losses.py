@@ -10,14 +10,14 @@ each as the story says.
 
 The meter points are ours in the simulated market; the demo writes the account facts each
 story needs into the accounts table (as billing would) and asks the CSS simulator to start
-each loss. Stories the operator acts in use non-domestic meter points, whose two-working-
-day window leaves the demo time to act at the demo's clock speed.
+each loss, every time it runs (a resumed batch included). Stories the operator acts in use
+non-domestic meter points, whose two-working-day window leaves the demo time to act at the
+demo's clock speed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,8 +47,6 @@ from workflows.loss_messages import (
     OperatorNote,
     loss_workflow_id,
 )
-
-LOSSES_NAME = "losses.json"
 
 
 class LossAction(StrEnum):
@@ -117,6 +115,8 @@ LOSS_STORIES: tuple[LossStory, ...] = (
         action=LossAction.ANNUL,
     ),
 )
+
+_NOT_STARTED = "not started yet"
 
 #: The statuses and decision at which each action is taken.
 _MOMENT: dict[LossAction, tuple[frozenset[LossStatus], LossDecision]] = {
@@ -190,40 +190,27 @@ def pick_meter_points(market_path: Path, batch_id: str) -> dict[str, OurMeterPoi
 
 
 async def start_losses(
-    css: SimulatorControl,
-    owner_url: str,
-    points: dict[str, OurMeterPoint],
-    today: date,
-    kept: Path,
+    css: SimulatorControl, owner_url: str, points: dict[str, OurMeterPoint], today: date
 ) -> list[LossProgress]:
-    """Write each story's account facts, then start its loss (or take up those of a resumed
-    batch, kept in `kept`)."""
-    resumed = kept_losses(kept)
-    if resumed is not None:
-        return resumed
+    """Write each story's account facts, then start its loss.
+
+    Every run of the demo starts its own: a loss cannot wait for a stack that was down while
+    its window closed (that is what the window is for), so a resumed batch plays them again.
+    """
     await load(owner_url, [story.facts(points[story.slug].mpxn, today) for story in LOSS_STORIES])
     progress = []
     for story in LOSS_STORIES:
-        loss = await css.start_loss(
-            {"mpxn": points[story.slug].mpxn, "changeOfOccupancy": story.change_of_occupancy}
-        )
+        point = points[story.slug]
+        # Named whole, so a simulator that was not given the market plays it all the same.
+        order = {
+            "mpxn": point.mpxn,
+            "fuel": point.fuel.value,
+            "marketSector": point.market_sector.value,
+            "changeOfOccupancy": story.change_of_occupancy,
+        }
+        loss = await css.start_loss(order)
         progress.append(LossProgress(story, str(loss["registrationId"])))
-    keep_losses(kept, progress)
     return progress
-
-
-def kept_losses(path: Path) -> list[LossProgress] | None:
-    """The losses an earlier run of this batch started, or None."""
-    if not path.is_file():
-        return None
-    by_slug = {story.slug: story for story in LOSS_STORIES}
-    kept = json.loads(path.read_text())
-    return [LossProgress(by_slug[slug], registration_id) for slug, registration_id in kept]
-
-
-def keep_losses(path: Path, progress: list[LossProgress]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps([[item.story.slug, item.registration_id] for item in progress]))
 
 
 async def watch_losses(
@@ -249,8 +236,10 @@ async def _refresh(client: Client, item: LossProgress) -> None:
     try:
         described = await client.get_workflow_handle(item.name).describe()
     except RPCError as error:
-        item.note = f"not started yet ({error.message})"
+        item.note = f"{_NOT_STARTED} ({error.message})"
         return
+    if item.note.startswith(_NOT_STARTED):
+        item.note = ""
     attrs = described.typed_search_attributes
     status, decision = attrs.get(sa.LOSS_STATUS), attrs.get(sa.LOSS_DECISION)
     item.status = LossStatus(status) if status else None

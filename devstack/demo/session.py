@@ -104,8 +104,7 @@ async def _start_losses(
 ) -> list[LossProgress]:
     points = await asyncio.to_thread(pick_meter_points, config.market_path, batch_id)
     today = to_london(datetime.now(UTC)).date()
-    kept = config.data_dir / "demo" / f"losses-{batch_id}.json"
-    return await start_losses(css, owner_url, points, today, kept)
+    return await start_losses(css, owner_url, points, today)
 
 
 async def _play_all(

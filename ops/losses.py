@@ -19,13 +19,18 @@ from domain.loss_notification import LossStatus
 from domain.loss_state import LossDecision, LossState
 from eventstore.interface import EventStore
 from ops.errors import (
-    EngineUnreachable,
     InvalidInput,
     LossActionRefused,
     OperationError,
-    SwitchNotFound,
 )
-from ops.switch_workflow import WORKER_ANSWER_SECONDS, describe, rpc_failure
+from ops.switch_workflow import (
+    WORKER_ANSWER_SECONDS,
+    WorkflowKind,
+    describe,
+    no_worker,
+    read_workflow,
+    rpc_failure,
+)
 from ops.timeline import TimelineEntry, timeline
 from workflows import search_attributes as sa
 from workflows.loss_messages import (
@@ -100,33 +105,23 @@ async def list_losses(client: Client, query: str, limit: int) -> list[LossSummar
     return found
 
 
+LOSS: WorkflowKind[LossState] = WorkflowKind("loss", LOSS_STATUS_QUERY, LossState, LossResult)
+
+
 async def loss_report(client: Client, store: EventStore, loss: str) -> LossReport:
     """The loss's state from its workflow, and its timeline from the event store."""
     workflow_id = workflow_id_of(loss)
-    handle = client.get_workflow_handle(workflow_id, result_type=LossResult)
-    status = (await _described(client, workflow_id)).status
-    state: LossState | None = None
-    try:
-        async with asyncio.timeout(WORKER_ANSWER_SECONDS):
-            if status is WorkflowExecutionStatus.RUNNING:
-                state = await handle.query(LOSS_STATUS_QUERY, result_type=LossState)
-            elif status is WorkflowExecutionStatus.COMPLETED:
-                state = (await handle.result()).state
-    except TimeoutError:
-        raise _no_worker(workflow_id) from None
-    except RPCError as error:
-        raise _failure(error, workflow_id) from None
-    execution = status.name if status is not None else "UNKNOWN"
-    if state is None:
-        raise OperationError(f"loss {workflow_id} ({execution}) holds no state yet")
+    view = await read_workflow(client, workflow_id, LOSS)
+    if view.state is None:
+        raise OperationError(f"loss {workflow_id} ({view.execution}) holds no state yet")
     events = await store.read_stream(workflow_id)
-    return LossReport(state, execution, tuple(timeline(events)))
+    return LossReport(view.state, view.execution, tuple(timeline(events)))
 
 
 async def act(client: Client, loss: str, update: str, argument: Any) -> LossUpdateResult:
     """Run one of the loss's updates; the engine's or CSS's refusal is `LossActionRefused`."""
     workflow_id = workflow_id_of(loss)
-    described = await _described(client, workflow_id)
+    described = await describe(client.get_workflow_handle(workflow_id), LOSS.what)
     if described.status is not WorkflowExecutionStatus.RUNNING:
         status = described.typed_search_attributes.get(sa.LOSS_STATUS) or "finished"
         raise LossActionRefused(f"loss {workflow_id} has ended ({status}); nothing to do")
@@ -141,27 +136,6 @@ async def act(client: Client, loss: str, update: str, argument: Any) -> LossUpda
         cause = error.cause
         raise LossActionRefused(str(getattr(cause, "message", cause) or error)) from None
     except TimeoutError:
-        raise _no_worker(workflow_id) from None
+        raise no_worker(workflow_id, LOSS.what) from None
     except RPCError as error:
-        raise _failure(error, workflow_id) from None
-
-
-async def _described(client: Client, workflow_id: str) -> Any:
-    try:
-        return await describe(client.get_workflow_handle(workflow_id))
-    except SwitchNotFound:
-        raise SwitchNotFound(f"no loss with id {workflow_id!r}") from None
-
-
-def _failure(error: RPCError, workflow_id: str) -> Exception:
-    failure = rpc_failure(error, workflow_id)
-    if isinstance(failure, SwitchNotFound):
-        return SwitchNotFound(f"no loss with id {workflow_id!r}")
-    return failure
-
-
-def _no_worker(workflow_id: str) -> OperationError:
-    return EngineUnreachable(
-        f"no worker answered for loss {workflow_id} within {WORKER_ANSWER_SECONDS:.0f}s; "
-        "is a worker running (`switching worker`, or `switching dev`)?"
-    )
+        raise rpc_failure(error, workflow_id, LOSS.what) from None

@@ -17,7 +17,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import CSS_NON_RETRYABLE, STORE_NON_RETRYABLE, Activity, EventRecord
+    from activities.contracts import CSS_NON_RETRYABLE, STORE_NON_RETRYABLE, Activity
     from activities.loss_contracts import (
         ACCOUNTS_NON_RETRYABLE,
         APPEND_LOSS_EVENTS,
@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.objection_policy import LossCase, ReviewPolicy, unassessed
     from workflows import search_attributes as sa
     from workflows.loss_messages import loss_workflow_id
+    from workflows.recording import stream_record
 
 I = TypeVar("I")  # noqa: E741 (an activity's input type, beside R for its result's)
 R = TypeVar("R")
@@ -141,7 +142,17 @@ async def apply(before: LossState | None, command: LossCommand, causation: str) 
         return before
     version = 0 if before is None else before.version
     stream = loss_workflow_id(_loss_id(before, events))
-    records = [_record(stream, version + i + 1, e, causation) for i, e in enumerate(events)]
+    records = [
+        stream_record(
+            stream,
+            version + i + 1,
+            loss_event_to_record(event),
+            LOSS_SCHEMA_VERSIONS,
+            causation,
+            event.notification.message_id if isinstance(event, LossNotificationApplied) else None,
+        )
+        for i, event in enumerate(events)
+    ]
     await workflow.execute_activity(
         APPEND_LOSS_EVENTS.name,
         AppendInput(stream_id=stream, expected_version=version, events=records),
@@ -161,21 +172,6 @@ def _loss_id(before: LossState | None, events: list[LossEvent]) -> str:
     first = events[0]
     assert isinstance(first, LossNotificationApplied)
     return first.notification.registration_id
-
-
-def _record(stream: str, version: int, event: LossEvent, causation: str) -> EventRecord:
-    type_name, data = loss_event_to_record(event)
-    metadata: dict[str, Any] = {
-        "correlation_id": stream,
-        "causation_id": causation,
-        "workflow_run_id": workflow.info().run_id,
-    }
-    if isinstance(event, LossNotificationApplied):
-        key = event.notification.message_id
-        metadata["css_message_id"] = key
-    else:
-        key = f"{stream}/{version}"
-    return EventRecord(type_name, data, key, LOSS_SCHEMA_VERSIONS[type_name], metadata)
 
 
 # --- showing -------------------------------------------------------------------------------

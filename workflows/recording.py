@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from temporalio import workflow
@@ -14,29 +15,40 @@ from domain.events import SCHEMA_VERSIONS, Event, NotificationApplied, event_to_
 def event_records(
     switch_id: str, version: int, events: list[Event], causation: str
 ) -> list[EventRecord]:
-    """The records of events appended after stream version `version`."""
-    return [_record(switch_id, version + i + 1, e, causation) for i, e in enumerate(events)]
+    """The records of a switch's events appended after stream version `version`."""
+    return [
+        stream_record(
+            switch_id,
+            version + i + 1,
+            event_to_record(event),
+            SCHEMA_VERSIONS,
+            causation,
+            event.notification.message_id if isinstance(event, NotificationApplied) else None,
+        )
+        for i, event in enumerate(events)
+    ]
 
 
-def _record(switch_id: str, version: int, event: Event, causation: str) -> EventRecord:
-    type_name, data = event_to_record(event)
+def stream_record(
+    stream_id: str,
+    version: int,
+    encoded: tuple[str, dict[str, Any]],
+    schema_versions: Mapping[str, int],
+    causation: str,
+    css_message_id: str | None,
+) -> EventRecord:
+    """One event's record at `version` of its stream: keyed by the CSS message it applies,
+    else by its place in the stream, so a retried append writes it once either way."""
+    type_name, data = encoded
     metadata: dict[str, Any] = {
-        "correlation_id": switch_id,
+        "correlation_id": stream_id,
         "causation_id": causation,
         "workflow_run_id": workflow.info().run_id,
     }
-    if isinstance(event, NotificationApplied):
-        key = event.notification.message_id
-        metadata["css_message_id"] = key
-    else:
-        key = f"{switch_id}/{version}"
-    return EventRecord(
-        type=type_name,
-        data=data,
-        idempotency_key=key,
-        schema_version=SCHEMA_VERSIONS[type_name],
-        metadata=metadata,
-    )
+    if css_message_id is not None:
+        metadata["css_message_id"] = css_message_id
+    key = css_message_id or f"{stream_id}/{version}"
+    return EventRecord(type_name, data, key, schema_versions[type_name], metadata)
 
 
 def css_refusal(error: ActivityError) -> tuple[str, str] | None:

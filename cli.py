@@ -296,6 +296,39 @@ def pki_init_command(
     _run(lambda: commands.pki_init(directory))
 
 
+PkiDir = Annotated[
+    Path | None, typer.Option("--dir", help="PKI folder (default: SWITCHING_DATA_DIR/pki).")
+]
+
+
+@pki_app.command("status")
+def pki_status_command(
+    directory: PkiDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    warn_days: Annotated[
+        float, typer.Option(min=0.0, help="Exit 1 naming whatever expires within this.")
+    ] = 30.0,
+) -> None:
+    """List every TLS certificate and JWS key in use or trusted, with days left."""
+    from ops import pki
+
+    _run(lambda: pki.status(directory, as_json, warn_days))
+
+
+@pki_app.command("rotate")
+def pki_rotate_command(
+    jws: Annotated[bool, typer.Option("--jws", help="Rotate our JWS signing key.")] = False,
+    overlap: Annotated[
+        str, typer.Option(help="How long the old key stays trusted: 7d, 12h, 30m...")
+    ] = "7d",
+    directory: PkiDir = None,
+) -> None:
+    """Add the next signing key; the old one stays trusted for the overlap, then retires."""
+    from ops import pki
+
+    _run(lambda: pki.rotate(directory, jws, overlap))
+
+
 def _rate(help_text: str) -> Any:
     return typer.Option(min=0.0, max=1.0, help=help_text)
 

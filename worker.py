@@ -82,6 +82,8 @@ async def run(settings: Settings, codec: PayloadCodec | None) -> None:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stop.set)
+            # Renewed certificates and rotated keys are also picked up within seconds.
+            css.reloader.on_sighup()
             # The switch read model follows the store from here; with several workers the
             # checkpoint's row lock lets only one apply each batch.
             projector = Projector(store, store.pool, SwitchReadModel())

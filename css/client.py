@@ -11,6 +11,7 @@ this client never retries by itself.
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ import httpx
 
 from css import jws, tls
 from css.errors import CssConflict, CssRejected, CssUnavailable, InvalidMessage
+from css.keyring import LiveSigningKey, LiveTrustedKeys
 from css.messages import (
     RegistrationAck,
     RegistrationRequest,
@@ -30,7 +32,8 @@ from css.messages import (
     parse_registration_ack,
     parse_registration_status,
 )
-from css.pki import SUPPLIER_KID, PkiPaths, load_signing_key, load_trusted_keys
+from css.pki import PkiPaths
+from css.reload import Reloader, ReloadingTls
 from css.wire import encode
 
 __all__ = [
@@ -58,12 +61,16 @@ class CssClient:
         base_url: str,
         *,
         tls_context: ssl.SSLContext,
-        signing_key: jws.SigningKey,
-        css_keys: jws.TrustedKeys,
+        signing_key: jws.SigningKey | LiveSigningKey,
+        css_keys: Mapping[str, jws.VerificationKey],
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        reloader: Reloader | None = None,
     ) -> None:
         self._signing_key = signing_key
         self._css_keys = css_keys
+        #: Checked before each request, so a renewed certificate or a rotated key is used
+        #: without a restart; the worker also refreshes it on SIGHUP.
+        self.reloader = reloader or Reloader([])
         self._http = httpx.AsyncClient(
             base_url=base_url,
             verify=tls_context,
@@ -74,22 +81,33 @@ class CssClient:
 
     @classmethod
     def from_pki(
-        cls,
-        base_url: str,
-        pki_dir: Path,
-        *,
-        signing_kid: str = SUPPLIER_KID,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        cls, base_url: str, pki_dir: Path, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT
     ) -> CssClient:
-        """Our client certificate, CSS's CA pinned, our JWS key, CSS's published keys."""
+        """Our client certificate, CSS's CA pinned, our newest JWS key, CSS's published keys;
+        each reloaded when its files change."""
         paths = PkiPaths(pki_dir)
+        context = tls.supplier_client_context(paths)
+        signing = LiveSigningKey(paths.supplier_jws_dir)
+        css_keys = LiveTrustedKeys(paths.css_jws_dir)
+        identity = ReloadingTls(
+            "the CSS client certificate", context, paths.supplier_client, paths.industry_ca.cert
+        )
         return cls(
             base_url,
-            tls_context=tls.supplier_client_context(paths),
-            signing_key=load_signing_key(paths.supplier_jws_dir, signing_kid),
-            css_keys=load_trusted_keys(paths.css_jws_dir),
+            tls_context=context,
+            signing_key=signing,
+            css_keys=css_keys,
             timeout=timeout,
+            reloader=Reloader([identity, signing, css_keys]),
         )
+
+    @property
+    def signing_kid(self) -> str:
+        return self._current_key().kid
+
+    def _current_key(self) -> jws.SigningKey:
+        key = self._signing_key
+        return key.current if isinstance(key, LiveSigningKey) else key
 
     async def __aenter__(self) -> CssClient:
         return self
@@ -137,7 +155,8 @@ class CssClient:
     async def _exchange(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
         """Send one signed request; the single point where httpx errors become ours."""
         what = f"{method} {path}"
-        headers = {jws.SIGNATURE_HEADER: jws.sign(body, self._signing_key), "Accept": _JSON}
+        self.reloader.refresh_if_due()
+        headers = {jws.SIGNATURE_HEADER: jws.sign(body, self._current_key()), "Accept": _JSON}
         if body:
             headers["Content-Type"] = _JSON
         try:

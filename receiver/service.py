@@ -80,6 +80,7 @@ async def serve(settings: Settings, options: ReceiverOptions) -> None:
         )
         receiver = Receiver(ReceiverSettings(options.host, options.port, options.pki_dir), parts)
         await receiver.start()
+        receiver.reloader.on_sighup()
         log.info(
             "receiving CSS notifications on %s (trusting JWS keys %s)",
             f"https://{options.host}:{receiver.port}",

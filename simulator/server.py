@@ -19,7 +19,9 @@ from starlette.types import ASGIApp
 
 from config import port_setting
 from css import tls
-from css.pki import PkiPaths, load_trusted_keys
+from css.keyring import LiveTrustedKeys
+from css.pki import PkiPaths
+from css.reload import Reloader
 from domain.calendar import england_and_wales
 from simulator.app import build_app
 from simulator.clock import SimClock
@@ -101,7 +103,7 @@ async def serving(
         sock.close()
 
 
-def _build(config: SimulatorConfig) -> tuple[Simulator, Starlette, ssl.SSLContext]:
+def _build(config: SimulatorConfig) -> tuple[Simulator, Starlette, ssl.SSLContext, Reloader]:
     paths = PkiPaths(config.pki_dir)
     faults = FaultInjector(config.faults)
     keys = SigningKeys(paths.css_jws_dir, config.active_kid)
@@ -118,15 +120,18 @@ def _build(config: SimulatorConfig) -> tuple[Simulator, Starlette, ssl.SSLContex
         faults=faults,
         settings=config.lifecycle,
     )
-    app = build_app(sim, load_trusted_keys(paths.supplier_jws_dir))
-    return sim, app, tls.simulator_server_context(paths)
+    # The supplier's keys follow their folder, as CSS takes a supplier's rotated key.
+    supplier_keys = LiveTrustedKeys(paths.supplier_jws_dir)
+    app = build_app(sim, supplier_keys)
+    return sim, app, tls.simulator_server_context(paths), Reloader([supplier_keys])
 
 
 @asynccontextmanager
 async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSimulator]:
     """Serve the simulator over mutual TLS until the block exits."""
-    sim, app, server_tls = _build(config)
+    sim, app, server_tls, reloader = _build(config)
     scheduler_task = asyncio.create_task(sim.scheduler.run())
+    reloading = asyncio.create_task(reloader.run())
     try:
         async with serving(app, server_tls, config.host, config.port) as served:
             try:
@@ -136,7 +141,8 @@ async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSim
                 sim.stop.set()
     finally:
         scheduler_task.cancel()
-        await asyncio.gather(scheduler_task, return_exceptions=True)
+        reloading.cancel()
+        await asyncio.gather(scheduler_task, reloading, return_exceptions=True)
         await sim.pusher.aclose()
 
 

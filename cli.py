@@ -497,6 +497,10 @@ def dev_command(
     simulator_port: Annotated[int | None, typer.Option(help="CSS simulator port.")] = None,
     receiver_port: Annotated[int | None, typer.Option(help="Receiver port.")] = None,
     codec_port: Annotated[int | None, typer.Option(help="Codec server port [8234].")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Worker's /metrics port [9464]; the receiver's and codec server's next."),
+    ] = None,
     clock_speed: Annotated[
         float | None, typer.Option(min=0.001, help="Simulator clock speed [1; 6000 with --demo].")
     ] = None,
@@ -527,6 +531,7 @@ def dev_command(
             simulator_port=simulator_port,
             receiver_port=receiver_port,
             codec_port=codec_port,
+            metrics_port=metrics_port,
             clock_speed=clock_speed,
             css_url=css_url,
             electricity_enquiry_port=electricity_enquiry_port,

@@ -1,6 +1,6 @@
 """The supplier's client for CSS: mutual TLS, every request signed, every answer verified.
 
-HTTP and TLS failures are translated into `css.errors` in one place (`_exchange`):
+HTTP and TLS failures are translated into `css.errors` in one place (`_send`):
 5xx, 429, timeouts and connection errors become the retryable `CssUnavailable`; a 4xx
 becomes `CssRejected` (or `CssConflict` for 409) carrying CSS's reason code; an answer that
 fails signature verification or does not have the expected shape becomes `BadSignature`
@@ -10,6 +10,7 @@ this client never retries by itself.
 
 from __future__ import annotations
 
+import re
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from css.messages import (
 from css.pki import PkiPaths
 from css.reload import Reloader, ReloadingTls
 from css.wire import encode
+from observability import gateway
 
 __all__ = [
     "CssClient",
@@ -45,6 +47,17 @@ __all__ = [
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _JSON = "application/json"
+
+
+_LITERAL_SEGMENT = re.compile(r"[a-z][a-z-]*|v\d+")
+
+
+def route_of(path: str) -> str:
+    """The path with each identifier replaced by `{id}`, as metrics label it (a label per
+    registration would make a series per registration)."""
+    return "/".join(
+        part if not part or _LITERAL_SEGMENT.fullmatch(part) else "{id}" for part in path.split("/")
+    )
 
 
 @dataclass(frozen=True)
@@ -153,7 +166,12 @@ class CssClient:
         return status
 
     async def _exchange(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
-        """Send one signed request; the single point where httpx errors become ours."""
+        """Send one signed request, counted and timed by its route."""
+        with gateway.css_call(f"{method} {route_of(path)}"):
+            return await self._send(method, path, body, expected)
+
+    async def _send(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
+        """The single point where httpx errors become ours."""
         what = f"{method} {path}"
         self.reloader.refresh_if_due()
         headers = {jws.SIGNATURE_HEADER: jws.sign(body, self._current_key()), "Accept": _JSON}

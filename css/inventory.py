@@ -8,8 +8,10 @@ keys whose retirement has passed are no longer trusted and are not listed.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -17,6 +19,9 @@ from cryptography import x509
 from css.jws import VerificationKey
 from css.keyring import signing_kid
 from css.pki import PkiMissing, PkiPaths, jws_key_expiry, load_key_history
+from observability import gateway
+
+log = logging.getLogger("switching.pki")
 
 _CERTIFICATE = ".crt.pem"
 
@@ -120,3 +125,20 @@ def inventory(root: Path, now: datetime) -> list[Credential]:
     found += _jws_keys(root, paths.supplier_jws_dir, True, now)
     found += _jws_keys(root, paths.css_jws_dir, False, now)
     return found
+
+
+async def report_expiry(root: Path, every: float = 60.0) -> None:
+    """Set the expiry gauge of every credential under `root`, now and every `every` seconds,
+    until cancelled (a long-running process's task)."""
+    while True:
+        now = datetime.now(UTC)
+        try:
+            credentials = inventory(root, now)
+        except (OSError, ValueError) as error:
+            log.warning("credential expiry not measured: %s", error)
+            credentials = []
+        for credential in credentials:
+            left = credential.seconds_left(now)
+            if left is not None:
+                gateway.credential_expiry(credential.name, credential.kind, left)
+        await asyncio.sleep(every)

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from css.jws import SIGNATURE_HEADER
 from css.wire import NOTIFICATIONS_PATH
+from observability import gateway
 from receiver.intake import NotificationIntake, NotRecorded
 from receiver.records import ReceivedMessage, Rejection
 
@@ -84,12 +85,15 @@ def create_app(
             try:
                 answer = await intake.receive(message)
             except NotRecorded as failed:
+                gateway.notification_answered(503, "NOT_RECORDED")
                 return JSONResponse(
                     {"status": "UNAVAILABLE", "reason": "NOT_RECORDED", "detail": str(failed)},
                     503,
                     headers={"Retry-After": _RETRY_AFTER_SECONDS},
                 )
-        return JSONResponse(dict(answer.body), answer.status)
+        reply = dict(answer.body)
+        gateway.notification_answered(answer.status, str(reply.get("reason") or reply["status"]))
+        return JSONResponse(reply, answer.status)
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -20,6 +20,7 @@ from css.errors import CssError
 from css.messages import parse_notification, to_notification
 from domain.notification import Notification
 from eventstore.interface import EventStore
+from observability import gateway
 from receiver.directory import SwitchDirectory
 from receiver.ledger import AttemptOutcome, Delivery, DeliveryLedger, DeliveryStatus
 from receiver.records import RECEIVED_TYPE, stored_body
@@ -45,6 +46,8 @@ class RetryPolicy:
     batch: int = 100
     #: The longest the loop sleeps when not woken (retries fall due without a wake-up).
     poll_interval: timedelta = timedelta(seconds=1)
+    #: How often the backlog gauges are measured (a count over the open rows).
+    backlog_interval: timedelta = timedelta(seconds=5)
 
     def delay(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failed attempt."""
@@ -82,6 +85,7 @@ class DeliveryLoop:
         self._policy = policy or RetryPolicy()
         self._clock = clock
         self._woken = asyncio.Event()
+        self._backlog_measured: datetime | None = None
 
     def wake(self) -> None:
         """Ask for a round now (a new notification was stored)."""
@@ -98,6 +102,7 @@ class DeliveryLoop:
                 # the loop waits and tries again rather than dying.
                 log.exception("delivery round failed; retrying after the poll interval")
                 result = RoundResult()
+            await self._measure_backlog()
             if result.claimed >= self._policy.batch:
                 continue
             with contextlib.suppress(TimeoutError):
@@ -113,7 +118,23 @@ class DeliveryLoop:
             outcome = await self._attempt(row)
             await self._ledger.record(row.position, outcome)
             result.add(outcome.status)
+            gateway.delivery_attempted(outcome.status.value.lower())
         return result
+
+    async def _measure_backlog(self) -> None:
+        now = self._clock()
+        measured = self._backlog_measured
+        if measured is not None and now - measured < self._policy.backlog_interval:
+            return
+        self._backlog_measured = now
+        try:
+            backlog = await self._ledger.backlog()
+        except Exception as error:
+            log.warning("delivery backlog not measured: %s", error)
+            return
+        oldest = backlog.oldest_received_at
+        age = 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())
+        gateway.delivery_backlog(backlog.count, age)
 
     async def _attempt(self, row: Delivery) -> AttemptOutcome:
         retry_at = self._clock() + self._policy.delay(row.attempts + 1)

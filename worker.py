@@ -25,7 +25,7 @@ from domain.calendar import england_and_wales
 from eventstore.database import resolve_database_url
 from eventstore.interface import EventStore
 from eventstore.postgres import PostgresEventStore
-from observability import metrics
+from observability import metrics, tracing
 from privacy.codec import engine_codec
 from readmodels.projector import Projector
 from readmodels.switch import SwitchReadModel
@@ -68,6 +68,7 @@ async def run(settings: Settings, codec: PayloadCodec | None) -> None:
     `codec` is the engine's payload codec; only the benchmark's baseline runs without one."""
     # Before the client connects, so the SDK's metrics are served beside ours.
     metrics.start_if_configured("worker", settings.metrics_host, settings.metrics_port)
+    tracing.configure("worker")
     client = await connect_temporal(
         settings.temporal_address, settings.temporal_namespace, codec=codec
     )

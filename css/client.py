@@ -20,6 +20,7 @@ from types import TracebackType
 from urllib.parse import quote
 
 import httpx
+from opentelemetry.trace import SpanKind
 
 from css import jws, tls
 from css.errors import CssConflict, CssRejected, CssUnavailable, InvalidMessage
@@ -36,7 +37,7 @@ from css.messages import (
 from css.pki import PkiPaths
 from css.reload import Reloader, ReloadingTls
 from css.wire import encode
-from observability import gateway
+from observability import gateway, tracing
 
 __all__ = [
     "CssClient",
@@ -167,14 +168,22 @@ class CssClient:
 
     async def _exchange(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
         """Send one signed request, counted and timed by its route."""
-        with gateway.css_call(f"{method} {route_of(path)}"):
-            return await self._send(method, path, body, expected)
+        route = route_of(path)
+        attributes = {"http.request.method": method, "url.template": route}
+        with (
+            gateway.css_call(f"{method} {route}"),
+            tracing.span(f"CSS {method} {route}", attributes, kind=SpanKind.CLIENT) as current,
+        ):
+            answer = await self._send(method, path, body, expected)
+            current.set_attribute("http.response.status_code", answer.status_code)
+            return answer
 
     async def _send(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
         """The single point where httpx errors become ours."""
         what = f"{method} {path}"
         self.reloader.refresh_if_due()
         headers = {jws.SIGNATURE_HEADER: jws.sign(body, self._current_key()), "Accept": _JSON}
+        headers |= tracing.carrier()
         if body:
             headers["Content-Type"] = _JSON
         try:

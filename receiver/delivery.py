@@ -20,7 +20,7 @@ from css.errors import CssError
 from css.messages import parse_notification, to_notification
 from domain.notification import Notification
 from eventstore.interface import EventStore
-from observability import gateway
+from observability import gateway, tracing
 from receiver.directory import SwitchDirectory
 from receiver.ledger import AttemptOutcome, Delivery, DeliveryLedger, DeliveryStatus
 from receiver.records import RECEIVED_TYPE, stored_body
@@ -144,8 +144,15 @@ class DeliveryLoop:
                 error = f"no switch is known for registration {row.registration_id} yet"
                 log.info("notification %s unrouted: %s", row.message_id, error)
                 return AttemptOutcome(DeliveryStatus.UNROUTED, None, self._clock(), error, retry_at)
-            signal = await self._signal_for(row)
-            await self._sink.deliver(switch_id, signal)
+            signal, pushed = await self._signal_for(row)
+            attributes = {
+                "css.message_id": row.message_id,
+                "css.registration_id": row.registration_id,
+                "switch.id": switch_id,
+            }
+            # Continues the push's trace: receive, then deliver, then the workflow's signal.
+            with tracing.span("deliver CSS notification", attributes, parent=pushed):
+                await self._sink.deliver(switch_id, signal)
         except WorkflowClosed as closed:
             log.info("notification %s moot: %s", row.message_id, closed)
             return AttemptOutcome(DeliveryStatus.MOOT, switch_id, self._clock(), str(closed))
@@ -165,7 +172,8 @@ class DeliveryLoop:
         )
         return AttemptOutcome(DeliveryStatus.PENDING, row.switch_id, self._clock(), text, retry_at)
 
-    async def _signal_for(self, row: Delivery) -> Notification:
+    async def _signal_for(self, row: Delivery) -> tuple[Notification, dict[str, str]]:
+        """The signal, and the trace context the push was stored with."""
         events = await self._store.read_stream(row.stream_id, after_version=row.stream_version - 1)
         if (
             not events
@@ -175,4 +183,6 @@ class DeliveryLoop:
             raise StoredNotificationMissing(
                 f"{row.stream_id} v{row.stream_version} is not notification {row.message_id}"
             )
-        return to_notification(parse_notification(stored_body(events[0])))
+        stored = events[0]
+        pushed = {k: v for k, v in stored.metadata.items() if k == tracing.TRACEPARENT}
+        return to_notification(parse_notification(stored_body(stored))), pushed

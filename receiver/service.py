@@ -19,7 +19,7 @@ from css.pki import PkiMissing
 from eventstore.database import resolve_database_url, revisions
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
-from observability import metrics
+from observability import metrics, tracing
 from observability.metrics import MetricsUnavailable
 from privacy.codec import engine_codec
 from privacy.errors import KeyFileError
@@ -72,6 +72,7 @@ async def serve(settings: Settings, options: ReceiverOptions) -> None:
     # accept notifications it would then fail to deliver.
     codec = engine_codec(settings.key_file)
     metrics.start_if_configured("receiver", settings.metrics_host, settings.metrics_port)
+    tracing.configure("receiver")
     store = await PostgresEventStore.connect(await _database_url(settings))
     try:
         sink = TemporalSink.for_address(

@@ -80,6 +80,27 @@ def validate_mpid(value: IdentifierText) -> None:
     _validate(IdentifierKind.MPID, value)
 
 
+@app.command("deadlines")
+def deadlines_command(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="When CSS receives the request, ISO-8601; without an offset, London time [now]."
+        ),
+    ] = None,
+    sector: Annotated[str, typer.Option(help="Market sector, D or N.")] = "D",
+    ssd: Annotated[
+        str | None, typer.Option(help="A supply start date the customer chose, YYYY-MM-DD.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The request day, earliest SSD, objection window, target and backstop SSDs the engine
+    would use for a switch submitted to CSS at that instant."""
+    from ops import commands
+
+    _run(lambda: commands.deadlines(at, sector, ssd, as_json))
+
+
 @app.command("worker")
 def worker_command() -> None:
     """Run a switch worker (Temporal, event store and CSS from the environment)."""
@@ -363,6 +384,10 @@ def simulator_command(
         float | None, typer.Option(min=0.0, help="Rotate the signing key after N real seconds.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the fault draws.")] = None,
+    meter_points: Annotated[
+        Path | None,
+        typer.Option(help="JSON file of the meter points the simulated market holds."),
+    ] = None,
 ) -> None:
     """Run the CSS simulator (mutual TLS, signed messages, real calendar, faults)."""
 
@@ -391,6 +416,7 @@ def simulator_command(
                 validation_delay,
                 faults,
                 rotate_after,
+                meter_points,
             )
         )
 
@@ -591,6 +617,17 @@ def withdraw_command(
     _run(lambda: commands.withdraw(switch_id, reason))
 
 
+@app.command("waive")
+def waive_command(
+    switch_id: Annotated[str, typer.Argument(help="The switch that owes compensation.")],
+    reason: Annotated[str, typer.Option(help="Why it is waived (recorded with the waiver).")],
+) -> None:
+    """Waive the £30 a switch owes for missing its backstop SSD (refused: exit 5)."""
+    from ops import commands
+
+    _run(lambda: commands.waive(switch_id, reason))
+
+
 @app.command("status")
 def status_command(
     switch_id: Annotated[str, typer.Argument(help="The switch to show.")],
@@ -606,7 +643,7 @@ def status_command(
 def list_command(
     status: Annotated[str | None, typer.Option(help="Only switches in this status.")] = None,
     deadline_missed: Annotated[
-        bool, typer.Option("--deadline-missed", help="Only switches past the 2-day target.")
+        bool, typer.Option("--deadline-missed", help="Only switches that missed their target SSD.")
     ] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
 ) -> None:

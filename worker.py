@@ -58,6 +58,8 @@ def build_worker(
             registration.withdraw_registration,
             registration.read_registration,
             deadlines.compute_deadlines,
+            deadlines.compute_supply_deadlines,
+            deadlines.check_supply_start_date,
         ],
     )
 

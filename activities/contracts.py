@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
+from domain.calendar import SupplyDeadlines
 from domain.identifiers import MarketSector
 from domain.lifecycle import NotificationKind
 from domain.notification import Notification
@@ -89,17 +90,51 @@ COMPUTE_DEADLINES: Activity[DeadlinesInput, DeadlinesResult] = Activity(
 )
 
 
+@dataclass(frozen=True)
+class SupplyDeadlinesInput:
+    #: When CSS received the request: every date is reckoned from it.
+    submitted_at: datetime
+    market_sector: MarketSector
+    requested_supply_start_date: date | None
+
+
+COMPUTE_SUPPLY_DEADLINES: Activity[SupplyDeadlinesInput, SupplyDeadlines] = Activity(
+    "compute_supply_deadlines", SupplyDeadlines
+)
+
+
+@dataclass(frozen=True)
+class SupplyStartDateCheck:
+    #: When the request will reach CSS (after the withdrawal window).
+    reaches_css_at: datetime
+    market_sector: MarketSector
+    requested_supply_start_date: date
+
+
+@dataclass(frozen=True)
+class SupplyStartDateVerdict:
+    #: Why the date was refused; None when it is acceptable.
+    refusal: str | None
+    calendar_version: str
+
+
+CHECK_SUPPLY_START_DATE: Activity[SupplyStartDateCheck, SupplyStartDateVerdict] = Activity(
+    "check_supply_start_date", SupplyStartDateVerdict
+)
+
+
 # --- CSS -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SubmitInput:
     """The registration request to send: what signup asked for, and the supply start date to
-    ask CSS for (the requested one, or the earliest once the hold has passed it)."""
+    ask CSS for (the requested one, or the earliest once the hold has passed it; None leaves
+    the earliest to CSS)."""
 
     message_id: str
     sent_at: datetime
-    supply_start_date: date
+    supply_start_date: date | None
     details: SwitchDetails = field(metadata=EMBEDDED)
 
 
@@ -125,6 +160,8 @@ class LegacySubmitInput:
 @dataclass(frozen=True)
 class SubmitResult:
     registration_id: str
+    #: When CSS says it received the request, if it says (its clock starts then).
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ class RegistrationActivities:
             ack = await self._css.submit_registration(outgoing)
         except CssRejected as refused:
             raise _refusal(refused) from refused
-        return SubmitResult(registration_id=ack.registration_id)
+        return SubmitResult(registration_id=ack.registration_id, received_at=ack.received_at)
 
     @activity.defn(name=WITHDRAW_REGISTRATION.name)
     async def withdraw_registration(self, request: WithdrawInput) -> WithdrawOutcome:

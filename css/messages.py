@@ -234,9 +234,11 @@ def to_notification(message: NotificationMessage) -> Notification:
     window_end = None
     supply_start = None
     reason = None
+    sector = None
     if isinstance(message, Validated):
         window_end = message.objection_window_end
         supply_start = message.supply_start_date
+        sector = message.market_sector
     elif isinstance(message, Secured | Active):
         supply_start = message.supply_start_date
     elif isinstance(message, Rejected | Annulled):
@@ -249,6 +251,8 @@ def to_notification(message: NotificationMessage) -> Notification:
         objection_window_end=window_end,
         supply_start_date=supply_start,
         reason_code=reason,
+        mpxn=message.mpxn,
+        market_sector=sector,
     )
 
 
@@ -316,14 +320,23 @@ def parse_registration_request(body: bytes) -> RegistrationRequest:
 class RegistrationAck:
     registration_id: str
     message_id: str
+    #: When CSS received the request (its clock starts then); optional on the wire.
+    received_at: datetime | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {"registrationId": self.registration_id, "messageId": self.message_id}
+        wire = {"registrationId": self.registration_id, "messageId": self.message_id}
+        if self.received_at is not None:
+            wire["receivedAt"] = wire_datetime(self.received_at)
+        return wire
 
 
 def parse_registration_ack(body: bytes) -> RegistrationAck:
     fields = Fields.from_body(body, "registration acknowledgement")
-    return RegistrationAck(fields.text("registrationId"), fields.text("messageId"))
+    return RegistrationAck(
+        fields.text("registrationId"),
+        fields.text("messageId"),
+        fields.optional_instant("receivedAt"),
+    )
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,9 @@ class Fields:
             raise self._wrong(name, expected, value)
         return parsed
 
+    def optional_instant(self, name: str) -> datetime | None:
+        return None if self.raw.get(name) is None else self.instant(name)
+
     def day(self, name: str) -> date:
         value = self._get(name, "a date YYYY-MM-DD")
         if not isinstance(value, str) or not _DATE.fullmatch(value):

@@ -1,10 +1,21 @@
-"""England & Wales working days and the switching deadlines computed from them.
+"""England & Wales working days and the switching dates computed from them.
 
 Every date rule of the switch lifecycle lives here, because the precise CSS text is not
-public and the rules must change in one place when it is. The holiday table is versioned:
-a deadline can record which table computed it, and a newly announced holiday yields a
-new version rather than silently moving old deadlines.
+public and the rules must change in one place when it is:
 
+- a working day is Monday to Friday less England & Wales bank holidays;
+- the objection window closes at the same London clock time 1 working day after validation
+  (domestic) or 2 (non-domestic);
+- gate closure for a supply start date (SSD) is 17:00 London on the last working day
+  before it, and the earliest SSD is the day after the first gate closure at or after the
+  window's end;
+- deadlines are dates, never instants: the *request day* is the London date CSS received
+  the request if that is a working day before 17:00, else the next working day; the
+  *target SSD* is the 2nd working day after it (3rd non-domestic), the *backstop SSD* the
+  5th, each replaced by a later SSD the customer asked for.
+
+The holiday table is versioned: a deadline records which table computed it, and a newly
+announced holiday yields a new version rather than silently moving old deadlines.
 Instants in and out are timezone-aware; results are in UTC, while the rules themselves
 are stated in Europe/London wall-clock time.
 """
@@ -31,7 +42,6 @@ DEFAULT_FIRST_YEAR = 2020
 DEFAULT_LAST_YEAR = 2040
 _ONE_DAY = timedelta(days=1)
 _OBJECTION_WINDOW_WORKING_DAYS = {MarketSector.DOMESTIC: 1, MarketSector.NON_DOMESTIC: 2}
-_TARGET_WORKING_DAYS = 2
 _BACKSTOP_WORKING_DAYS = 5
 
 
@@ -166,23 +176,59 @@ class WorkingDayCalendar:
             )
         return ssd
 
-    def two_working_day_target(
-        self, submitted_at: datetime, requested_ssd: date | None
-    ) -> datetime:
-        """Submission + 2 working days, or the start of a later requested SSD."""
-        return self._deadline(submitted_at, requested_ssd, _TARGET_WORKING_DAYS)
+    def request_day(self, submitted_at: datetime) -> date:
+        """The day the industry's clock starts for a request CSS received at `submitted_at`.
 
-    def five_working_day_backstop(
-        self, submitted_at: datetime, requested_ssd: date | None
-    ) -> datetime:
-        """Submission + 5 working days, or the start of a later requested SSD."""
-        return self._deadline(submitted_at, requested_ssd, _BACKSTOP_WORKING_DAYS)
+        Its London date when that is a working day and the time is before 17:00 (17:00
+        itself is too late), else the next working day.
+        """
+        local = to_london(submitted_at)
+        day = local.date()
+        if self.is_working_day(day) and local.time() < GATE_CLOSURE:
+            return day
+        return self.next_working_day(day)
 
-    def _deadline(self, submitted_at: datetime, requested_ssd: date | None, n: int) -> datetime:
-        deadline = self.add_working_days_at(submitted_at, n)
-        if requested_ssd is None:
-            return deadline
-        return max(deadline, _london_to_utc(requested_ssd, time(0, 0)))
+    def target_supply_start_date(
+        self, submitted_at: datetime, sector: MarketSector, requested_ssd: date | None = None
+    ) -> date:
+        """The 2nd working day after the request day (3rd non-domestic), or a later request."""
+        days = _OBJECTION_WINDOW_WORKING_DAYS[sector] + 1
+        return _later(self.add_working_days(self.request_day(submitted_at), days), requested_ssd)
+
+    def backstop_supply_start_date(
+        self, submitted_at: datetime, requested_ssd: date | None = None
+    ) -> date:
+        """The 5th working day after the request day, or a later requested SSD."""
+        day = self.add_working_days(self.request_day(submitted_at), _BACKSTOP_WORKING_DAYS)
+        return _later(day, requested_ssd)
+
+    def supply_deadlines(
+        self, submitted_at: datetime, sector: MarketSector, requested_ssd: date | None = None
+    ) -> SupplyDeadlines:
+        """Every date the switch is judged by, for a request CSS received at `submitted_at`.
+
+        CSS validates on receipt, so the objection window and the earliest SSD are reckoned
+        from the same instant. The SSD to ask for is the requested one, or the earliest when
+        none was asked for or the one asked for can no longer be honoured.
+        """
+        earliest = self.earliest_supply_start_date(submitted_at, sector)
+        later = requested_ssd if requested_ssd is not None and requested_ssd > earliest else None
+        target = self.target_supply_start_date(submitted_at, sector, later)
+        backstop = self.backstop_supply_start_date(submitted_at, later)
+        return SupplyDeadlines(
+            submitted_at=submitted_at.astimezone(UTC),
+            market_sector=sector,
+            request_day=self.request_day(submitted_at),
+            supply_start_date=later or earliest,
+            objection_window_end=self.objection_window_end(submitted_at, sector),
+            earliest_supply_start_date=earliest,
+            earliest_gate_closure=self.gate_closure(earliest),
+            target_supply_start_date=target,
+            target_gate_closure=self.gate_closure(target),
+            backstop_supply_start_date=backstop,
+            backstop_gate_closure=self.gate_closure(backstop),
+            calendar_version=self.version,
+        )
 
     def _require_covered(self, day: date) -> None:
         if not self.first_year <= day.year <= self.last_year:
@@ -190,6 +236,28 @@ class WorkingDayCalendar:
                 f"{day.isoformat()} is outside the holiday table {self.version} "
                 f"({self.first_year}-{self.last_year})"
             )
+
+
+@dataclass(frozen=True)
+class SupplyDeadlines:
+    """The dates of one request, all from the rules above; instants in UTC."""
+
+    submitted_at: datetime
+    market_sector: MarketSector
+    request_day: date
+    supply_start_date: date
+    objection_window_end: datetime
+    earliest_supply_start_date: date
+    earliest_gate_closure: datetime
+    target_supply_start_date: date
+    target_gate_closure: datetime
+    backstop_supply_start_date: date
+    backstop_gate_closure: datetime
+    calendar_version: str
+
+
+def _later(day: date, requested_ssd: date | None) -> date:
+    return day if requested_ssd is None else max(day, requested_ssd)
 
 
 def to_london(instant: datetime) -> datetime:

@@ -9,3 +9,7 @@ from __future__ import annotations
 
 class DomainError(ValueError):
     """Base of every error raised by the pure domain."""
+
+
+class TransitionRefused(DomainError):
+    """A command the switch's current state does not allow; the message names both."""

@@ -5,6 +5,11 @@ the two printed lines of a full MPAN) and returns a typed value holding only the
 normalised characters. Anything else is refused with an `InvalidIdentifier` that says
 exactly what is wrong; positions in messages are 1-based and count only the characters
 that remain once separators are removed, i.e. positions within the identifier itself.
+
+The MPAN core's first two digits are its distributor id: 10 to 23 are the distribution
+network operators (one per GSP group), 24 to 36 the independent ones; no other value is
+issued. The full MPAN's top line is the profile class (00 to 08), the meter timeswitch code
+(001 to 999) and the line loss factor class (three letters or digits).
 """
 
 from __future__ import annotations
@@ -16,12 +21,19 @@ from domain.errors import DomainError
 
 _DIGITS = frozenset("0123456789")
 _MPID_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_LLFC_CHARACTERS = _MPID_CHARACTERS
 _MPAN_CORE_WEIGHTS = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
 MPAN_CORE_LENGTH = 13
 FULL_MPAN_LENGTH = 21
 MPRN_MIN_LENGTH = 6
 MPRN_MAX_LENGTH = 10
 MPID_LENGTH = 4
+TOP_LINE_LENGTH = 8
+#: Distributor ids of the DNOs (one per GSP group) and of the IDNOs.
+DNO_DISTRIBUTOR_IDS = range(10, 24)
+IDNO_DISTRIBUTOR_IDS = range(24, 37)
+PROFILE_CLASSES = range(9)
+METER_TIMESWITCH_CODES = range(1, 1000)
 
 
 class Fuel(StrEnum):
@@ -73,9 +85,11 @@ class Mpan:
     core: MpanCore
 
     def __post_init__(self) -> None:
-        _require_digits(self.profile_class, 2, "MPAN profile class")
-        _require_digits(self.meter_timeswitch_code, 3, "MPAN meter timeswitch code")
-        _require_digits(self.line_loss_factor_class, 3, "MPAN line loss factor class")
+        _require_number_in(self.profile_class, 2, PROFILE_CLASSES, "MPAN profile class")
+        _require_number_in(
+            self.meter_timeswitch_code, 3, METER_TIMESWITCH_CODES, "MPAN meter timeswitch code"
+        )
+        _check_line_loss_factor_class(self.line_loss_factor_class)
 
     def __str__(self) -> str:
         return (
@@ -137,23 +151,29 @@ def parse_mpan_core(text: str) -> MpanCore:
 
 
 def parse_mpan(text: str) -> Mpan:
-    """Parse a full 21-digit MPAN, as printed on one line or on the two lines of a bill."""
-    digits = _compact(_drop_supplementary_marker(text), "MPAN")
-    _require_digits(digits, FULL_MPAN_LENGTH, "MPAN")
-    return _split_full_mpan(digits)
+    """Parse a full 21-character MPAN, as printed on one line or on the two lines of a bill.
+
+    The line loss factor class may be typed in lower case; it is kept in upper case.
+    """
+    compact = _compact(_drop_supplementary_marker(text), "MPAN")
+    if len(compact) != FULL_MPAN_LENGTH:
+        raise InvalidIdentifier(
+            f"MPAN must be {FULL_MPAN_LENGTH} characters ({TOP_LINE_LENGTH} of top line and "
+            f"{MPAN_CORE_LENGTH} of core), got {len(compact)}"
+        )
+    return _split_full_mpan(compact)
 
 
 def parse_mpan_or_core(text: str) -> Mpan | MpanCore:
-    """Parse either a 13-digit MPAN core or a full 21-digit MPAN, told apart by length."""
-    digits = _compact(_drop_supplementary_marker(text), "MPAN")
-    _require_only_digits(digits, "MPAN")
-    if len(digits) == MPAN_CORE_LENGTH:
-        return MpanCore(digits)
-    if len(digits) == FULL_MPAN_LENGTH:
-        return _split_full_mpan(digits)
+    """Parse either a 13-digit MPAN core or a full 21-character MPAN, told apart by length."""
+    compact = _compact(_drop_supplementary_marker(text), "MPAN")
+    if len(compact) == MPAN_CORE_LENGTH:
+        return MpanCore(compact)
+    if len(compact) == FULL_MPAN_LENGTH:
+        return _split_full_mpan(compact)
     raise InvalidIdentifier(
-        f"MPAN must be {MPAN_CORE_LENGTH} digits (core) or {FULL_MPAN_LENGTH} digits (full), "
-        f"got {len(digits)}"
+        f"MPAN must be {MPAN_CORE_LENGTH} digits (core) or {FULL_MPAN_LENGTH} characters "
+        f"(full), got {len(compact)}"
     )
 
 
@@ -210,8 +230,37 @@ def _require_digits(value: str, length: int, what: str) -> None:
         raise InvalidIdentifier(f"{what} must be {length} digits, got {len(value)}")
 
 
+def _require_number_in(value: str, length: int, allowed: range, what: str) -> None:
+    _require_digits(value, length, what)
+    if int(value) not in allowed:
+        low, high = f"{allowed[0]:0{length}d}", f"{allowed[-1]:0{length}d}"
+        raise InvalidIdentifier(f"{what} {value} is not valid ({low} to {high})")
+
+
+def _check_line_loss_factor_class(value: str) -> None:
+    what = "MPAN line loss factor class"
+    for position, ch in enumerate(value, start=1):
+        if ch not in _LLFC_CHARACTERS:
+            raise InvalidIdentifier(
+                f"{what} has an invalid character {ch!r} at position {position} "
+                "(only upper-case letters and digits)"
+            )
+    if len(value) != 3:
+        raise InvalidIdentifier(f"{what} must be 3 characters, got {len(value)}")
+
+
+def _check_distributor_id(value: str, what: str) -> None:
+    distributor = int(value[:2])
+    if distributor not in DNO_DISTRIBUTOR_IDS and distributor not in IDNO_DISTRIBUTOR_IDS:
+        raise InvalidIdentifier(
+            f"{what} distributor id {value[:2]} is not valid (10 to 23 are the distribution "
+            "network operators, 24 to 36 the independent ones)"
+        )
+
+
 def _check_mpan_core(value: str, what: str) -> None:
     _require_digits(value, MPAN_CORE_LENGTH, what)
+    _check_distributor_id(value, what)
     expected = mpan_core_check_digit(value[:12])
     if int(value[12]) != expected:
         raise InvalidIdentifier(
@@ -219,12 +268,12 @@ def _check_mpan_core(value: str, what: str) -> None:
         )
 
 
-def _split_full_mpan(digits: str) -> Mpan:
+def _split_full_mpan(compact: str) -> Mpan:
     return Mpan(
-        profile_class=digits[0:2],
-        meter_timeswitch_code=digits[2:5],
-        line_loss_factor_class=digits[5:8],
-        core=MpanCore(digits[8:]),
+        profile_class=compact[0:2],
+        meter_timeswitch_code=compact[2:5],
+        line_loss_factor_class=compact[5:8].upper(),
+        core=MpanCore(compact[8:]),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from domain.identifiers import MarketSector
 from domain.lifecycle import NotificationKind
 
 
@@ -24,3 +25,7 @@ class Notification:
     objection_window_end: datetime | None = None
     supply_start_date: date | None = None
     reason_code: str | None = None
+    #: The meter point CSS names (None where the source does not say, as a status read).
+    mpxn: str | None = None
+    #: The market sector CSS holds for it (VALIDATED carries it).
+    market_sector: MarketSector | None = None

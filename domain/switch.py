@@ -5,33 +5,39 @@ store through the same `evolve` and must land on the same state.
 
 Ordering rules, because CSS notifications arrive twice, out of order or weeks late:
 - a notification whose CSS message id was already seen yields no events;
+- a notification about another registration or meter point, or arriving while the switch
+  holds no registration, is recorded as unmatched and changes nothing else;
 - every notification belongs to a *stage*; one for an earlier stage than the switch has
-  reached is still recorded (it is a fact CSS told us) but marked stale and never moves the
-  status backwards;
+  reached is still recorded (it is a fact CSS told us) but marked stale: it never moves the
+  status, the supply start date or the objection window end backwards;
 - nothing leaves a terminal status.
 Objections are the exception to "one stage, one status": the objection window can see an
 objection raised and lifted, so whether one *stands* is decided from the latest raise and
 lift instants, not from the order the messages reached us.
+Deadline flags follow `domain.switch_deadlines`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from typing import ClassVar
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
 
-from domain.errors import DomainError
+from domain import switch_deadlines
+from domain.errors import DomainError, TransitionRefused
 from domain.events import (
     EVENT_TYPES,
     CompensationDue,
     DeadlineMissed,
     DeadlinesComputed,
     Event,
+    MarketSectorCorrected,
     NotificationApplied,
+    NotificationUnmatched,
     RegistrationSubmitted,
     SubmissionRefused,
+    SupplyDeadlinesComputed,
     SwitchFlaggedStuck,
     SwitchRequested,
     SwitchWithdrawn,
@@ -43,173 +49,58 @@ from domain.events import (
 from domain.lifecycle import (
     STAGE_OF_NOTIFICATION,
     STAGE_OF_STATUS,
-    TERMINAL,
     WITHDRAWABLE,
     NotificationKind,
     Status,
 )
 from domain.notification import Notification
-from domain.records import EMBEDDED, Upcaster
-from domain.request import SwitchDetails
+from domain.switch_commands import (
+    ApplyNotification,
+    Command,
+    Deadline,
+    FlagStuck,
+    MarkCompensationDue,
+    MarkDeadlineMissed,
+    PassGateClosure,
+    RecordDeadlines,
+    RecordSubmission,
+    RecordSubmissionRefused,
+    RecordSupplyDeadlines,
+    RecordWithdrawalRefused,
+    RequestSwitch,
+    WaiveCompensation,
+    Withdraw,
+)
+from domain.switch_state import COMPENSATION_PENCE, SwitchState
 
-# Re-exported so readers of stored streams need one import: the decider and its codec.
+# Re-exported so callers need one import: the decider, its commands, state and codec.
 __all__ = [
+    "COMPENSATION_PENCE",
     "EVENT_TYPES",
+    "ApplyNotification",
+    "Command",
+    "Deadline",
     "Event",
+    "FlagStuck",
+    "MarkCompensationDue",
+    "MarkDeadlineMissed",
+    "PassGateClosure",
+    "RecordDeadlines",
+    "RecordSubmission",
+    "RecordSubmissionRefused",
+    "RecordSupplyDeadlines",
+    "RecordWithdrawalRefused",
+    "RequestSwitch",
     "SwitchState",
+    "TransitionRefused",
+    "WaiveCompensation",
+    "Withdraw",
     "decide",
     "event_from_record",
     "event_to_record",
     "evolve",
     "fold",
 ]
-
-#: Guaranteed Standard payment owed once the five-working-day backstop passes (since 2024-04).
-COMPENSATION_PENCE = 3000
-
-
-class TransitionRefused(DomainError):
-    """A command the current status does not allow; the message names both."""
-
-
-# --- commands ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RequestSwitch:
-    switch_id: str
-    details: SwitchDetails
-    requested_at: datetime
-
-
-@dataclass(frozen=True)
-class RecordDeadlines:
-    supply_start_date: date
-    expected_objection_window_end: datetime
-    two_day_target: datetime
-    backstop: datetime
-    calendar_version: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class RecordSubmission:
-    registration_id: str
-    message_id: str
-    submitted_at: datetime
-
-
-@dataclass(frozen=True)
-class RecordSubmissionRefused:
-    reason_code: str
-    detail: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ApplyNotification:
-    """A CSS notification (or a status read back from CSS when reconciling)."""
-
-    notification: Notification
-    source: str = "css"  # "css" for a pushed notification, "reconciliation" for a status read
-
-
-@dataclass(frozen=True)
-class Withdraw:
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class RecordWithdrawalRefused:
-    reason_code: str
-    detail: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class MarkDeadlineMissed:
-    at: datetime
-
-
-@dataclass(frozen=True)
-class MarkCompensationDue:
-    at: datetime
-
-
-@dataclass(frozen=True)
-class FlagStuck:
-    attempt: int
-    at: datetime
-
-
-Command = (
-    RequestSwitch
-    | RecordDeadlines
-    | RecordSubmission
-    | RecordSubmissionRefused
-    | ApplyNotification
-    | Withdraw
-    | RecordWithdrawalRefused
-    | MarkDeadlineMissed
-    | MarkCompensationDue
-    | FlagStuck
-)
-
-
-# --- state ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SwitchState:
-    """What the engine knows about one switch: its events folded by `evolve`.
-
-    Carried across continue-as-new, returned as the workflow's result and answered to its
-    status query, the state's record is a versioned contract: a change of shape increments
-    `SCHEMA_VERSION` and adds the upcaster from the version before (`domain.records`).
-    """
-
-    SCHEMA_VERSION: ClassVar[int] = 1
-    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = {}
-
-    switch_id: str
-    status: Status
-    details: SwitchDetails = field(metadata=EMBEDDED)
-    requested_at: datetime
-    updated_at: datetime
-    supply_start_date: date | None = None
-    objection_window_end: datetime | None = None
-    two_day_target: datetime | None = None
-    backstop: datetime | None = None
-    calendar_version: str | None = None
-    registration_id: str | None = None
-    submission_message_id: str | None = None
-    submitted_at: datetime | None = None
-    objection_raised_at: datetime | None = None
-    objection_lifted_at: datetime | None = None
-    withdrawal_requested: bool = False
-    reason_code: str | None = None
-    deadline_missed: bool = False
-    compensation_due: bool = False
-    compensation_pence: int = 0
-    stuck: bool = False
-    reconciliations: int = 0
-    seen_message_ids: tuple[str, ...] = ()
-    version: int = 0
-
-    @property
-    def terminal(self) -> bool:
-        return self.status in TERMINAL
-
-    @property
-    def objection_standing(self) -> bool:
-        raised, lifted = self.objection_raised_at, self.objection_lifted_at
-        return raised is not None and (lifted is None or lifted < raised)
-
-    @property
-    def outcome_known(self) -> bool:
-        """True once CSS has told us how the objection window ended (or anything later)."""
-        return self.terminal or STAGE_OF_STATUS[self.status] >= STAGE_OF_STATUS[Status.CONFIRMED]
 
 
 # --- decide --------------------------------------------------------------------------------
@@ -226,31 +117,32 @@ def decide(state: SwitchState | None, command: Command) -> list[Event]:
     if isinstance(command, Withdraw):
         return _decide_withdraw(state, command)
     if isinstance(command, MarkDeadlineMissed | MarkCompensationDue):
-        return _decide_deadline(state, command)
+        return switch_deadlines.decide_earlier_timer(state, command)
+    if isinstance(command, PassGateClosure):
+        return switch_deadlines.decide_gate_closure(state, command)
+    if isinstance(command, WaiveCompensation):
+        return switch_deadlines.decide_waiver(state, command)
+    if isinstance(command, RecordSupplyDeadlines):
+        return _decide_supply_deadlines(state, command)
     if isinstance(command, FlagStuck):
         return [] if state.outcome_known else [SwitchFlaggedStuck(command.attempt, command.at)]
     return _decide_step(state, command)
 
 
-def _decide_deadline(
-    state: SwitchState, command: MarkDeadlineMissed | MarkCompensationDue
-) -> list[Event]:
-    """A deadline timer only raises a flag, once, and only while the switch is still open."""
-    if state.terminal:
-        return []
-    if isinstance(command, MarkDeadlineMissed):
-        target = _require(state.two_day_target)
-        return [] if state.deadline_missed else [DeadlineMissed(target=target, at=command.at)]
-    backstop = _require(state.backstop)
-    if state.compensation_due:
-        return []
-    return [CompensationDue(backstop=backstop, pence=COMPENSATION_PENCE, at=command.at)]
-
-
-def _require(value: datetime | None) -> datetime:
-    if value is None:
-        raise TransitionRefused("refused: the switch's deadlines have not been computed")
-    return value
+def _decide_supply_deadlines(state: SwitchState, command: RecordSupplyDeadlines) -> list[Event]:
+    """Recorded before submission, and again only for the sector CSS says it holds."""
+    recompute = (
+        state.target_supply_start_date is not None
+        and not state.terminal
+        and command.market_sector == state.held_market_sector != state.deadlines_market_sector
+    )
+    if state.status is not Status.REQUESTED and not recompute:
+        raise TransitionRefused(
+            f"RecordSupplyDeadlines refused: switch is {state.status}, and its deadlines are "
+            f"already computed for market sector {state.deadlines_market_sector}"
+        )
+    events: list[Event] = [SupplyDeadlinesComputed(**dataclasses.asdict(command))]
+    return events + switch_deadlines.judge(state, _folded(events, state), command.at)
 
 
 def _decide_request(state: SwitchState | None, command: RequestSwitch) -> list[Event]:
@@ -297,15 +189,34 @@ def _decide_notification(state: SwitchState, command: ApplyNotification) -> list
     notification = command.notification
     if notification.message_id in state.seen_message_ids:
         return []
-    registration_id = notification.registration_id
-    if state.registration_id is not None and registration_id != state.registration_id:
-        raise TransitionRefused(
-            f"ApplyNotification refused: it is for registration {registration_id}, "
-            f"the switch holds {state.registration_id}"
-        )
+    unmatched = _unmatched_reason(state, notification)
+    if unmatched is not None:
+        return [NotificationUnmatched(notification, command.source, unmatched)]
     stage = STAGE_OF_NOTIFICATION[notification.kind]
     stale = state.terminal or stage < STAGE_OF_STATUS[state.status]
-    return [NotificationApplied(notification, command.source, stale)]
+    events: list[Event] = [NotificationApplied(notification, command.source, stale)]
+    held = notification.market_sector
+    known = (state.details.market_sector, state.held_market_sector)
+    if not stale and held is not None and held not in known:
+        requested = state.details.market_sector
+        events.append(MarketSectorCorrected(requested, held, notification.occurred_at))
+    return events + switch_deadlines.judge(state, _folded(events, state), notification.occurred_at)
+
+
+def _unmatched_reason(state: SwitchState, notification: Notification) -> str | None:
+    if state.registration_id is None:
+        return (
+            f"it is for registration {notification.registration_id}, and the switch holds none "
+            f"(it is {state.status})"
+        )
+    if notification.registration_id != state.registration_id:
+        return (
+            f"it is for registration {notification.registration_id}, "
+            f"the switch holds {state.registration_id}"
+        )
+    if notification.mpxn is not None and notification.mpxn != state.details.mpxn:
+        return "it names another meter point than the switch's"
+    return None
 
 
 # --- evolve --------------------------------------------------------------------------------
@@ -317,6 +228,15 @@ def evolve(state: SwitchState | None, event: Event) -> SwitchState:
         return _created(event)
     if state is None:
         raise DomainError(f"{type(event).__name__} cannot start a stream: SwitchRequested must")
+    if isinstance(event, NotificationUnmatched):
+        # A stranger's message: counted and remembered (so a resend is not recorded twice),
+        # nothing else, not even the switch's last-updated instant.
+        return replace(
+            state,
+            version=state.version + 1,
+            seen_message_ids=(*state.seen_message_ids, event.notification.message_id),
+            unmatched_notifications=state.unmatched_notifications + 1,
+        )
     state = replace(state, version=state.version + 1, updated_at=max(state.updated_at, event.at))
     return _apply(state, event)
 
@@ -336,6 +256,10 @@ def _created(event: SwitchRequested) -> SwitchState:
 def _apply(state: SwitchState, event: Event) -> SwitchState:
     if isinstance(event, NotificationApplied):
         return _apply_notification(state, event)
+    if isinstance(event, switch_deadlines.DeadlineEvent):
+        return switch_deadlines.apply(state, event)
+    if isinstance(event, MarketSectorCorrected):
+        return replace(state, held_market_sector=event.held)
     if isinstance(event, DeadlinesComputed):
         return replace(
             state,
@@ -380,15 +304,16 @@ def _apply_notification(state: SwitchState, event: NotificationApplied) -> Switc
     elif told.kind is NotificationKind.OBJECTION_LIFTED:
         lifted = _latest(state.objection_lifted_at, told.occurred_at)
         state = replace(state, objection_lifted_at=lifted)
-    # Facts CSS holds better than our estimates, kept even from a stale message.
-    if told.objection_window_end is not None and (
-        state.status in (Status.SUBMITTED, Status.PENDING) or not event.stale
-    ):
+    if event.stale:
+        # Older than what the switch already knows: it must not move any fact back.
+        return state
+    # Facts CSS holds replace our estimates.
+    if told.objection_window_end is not None:
         state = replace(state, objection_window_end=told.objection_window_end)
     if told.supply_start_date is not None:
         state = replace(state, supply_start_date=told.supply_start_date)
-    if event.stale:
-        return state
+    if told.market_sector is not None:
+        state = replace(state, held_market_sector=told.market_sector)
     if told.reason_code is not None:
         state = replace(state, reason_code=told.reason_code)
     if told.kind is not NotificationKind.WITHDRAWN:
@@ -423,6 +348,12 @@ _STATUS_OF_NOTIFICATION: dict[NotificationKind, Status] = {
     NotificationKind.ANNULLED: Status.ANNULLED,
     NotificationKind.WITHDRAWN: Status.WITHDRAWN,
 }
+
+
+def _folded(events: Iterable[Event], state: SwitchState) -> SwitchState:
+    after = fold(events, state)
+    assert after is not None
+    return after
 
 
 def fold(events: Iterable[Event], state: SwitchState | None = None) -> SwitchState | None:

@@ -1,5 +1,6 @@
-"""The bodies of the operator commands: `validate`, `start`, `withdraw`, `status`, `list`,
-`db`, `pki init`, and the long-running processes, `worker`, `receiver` and `codec-server`.
+"""The bodies of the operator commands: `validate`, `deadlines`, `start`, `withdraw`, `waive`,
+`status`, `list`, `db`, `pki init`, and the long-running processes, `worker`, `receiver` and
+`codec-server`.
 
 Each finds the engine through `ops.engine.locate`, prints what it has to say, and returns
 the exit status or raises (the message is the one line `cli.py` prints, `ops.errors` its
@@ -42,6 +43,14 @@ def validate(kind: IdentifierKind, value: list[str]) -> int:
     return 0
 
 
+def deadlines(at: str | None, sector: str, ssd: str | None, as_json: bool) -> int:
+    """The dates a switch submitted at `at` would be judged by; needs no engine."""
+    from ops.deadlines import report
+
+    typer.echo(report(at, sector, ssd, as_json=as_json))
+    return 0
+
+
 # --- switches ------------------------------------------------------------------------------
 
 
@@ -73,6 +82,17 @@ def withdraw(switch_id: str, reason: str) -> int:
     async def action(client: Client) -> str:
         result = await switches.withdraw_switch(client, switch_id, reason)
         return render.withdrawn(switch_id, result)
+
+    Console().print(_on_engine(locate(), action), highlight=False)
+    return 0
+
+
+def waive(switch_id: str, reason: str) -> int:
+    switches.check_reason(reason, "a waiver")
+
+    async def action(client: Client) -> str:
+        result = await switches.waive_compensation(client, switch_id, reason)
+        return f"switch {switch_id}: £{result.pence / 100:.2f} waived - {result.detail}"
 
     Console().print(_on_engine(locate(), action), highlight=False)
     return 0

@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from domain.switch import SwitchState
 from ops import timeline
 from ops.switches import Started, SwitchReport, SwitchSummary
 from workflows.messages import WithdrawResult
@@ -35,13 +36,13 @@ def report(result: SwitchReport) -> RenderableType:
     rows: list[tuple[str, Any]] = [
         ("switch", state.switch_id),
         ("status", f"{state.status} (workflow {result.execution.lower()})"),
-        ("fuel / sector", f"{state.details.fuel} / {state.details.market_sector}"),
+        ("fuel / sector", f"{state.details.fuel} / {_sector(state)}"),
         ("meter point", state.details.mpxn),
         ("registration", state.registration_id),
         ("supply start date", state.supply_start_date),
         ("objection window ends", state.objection_window_end),
-        ("two-day target", _flagged(state.two_day_target, state.deadline_missed, "missed")),
-        ("five-day backstop", _flagged(state.backstop, state.compensation_due, "£30 due")),
+        ("request day", state.request_day),
+        *_deadline_rows(state),
         ("reason code", state.reason_code),
         ("stuck", "yes, reconciling with CSS" if state.stuck else None),
     ]
@@ -88,7 +89,32 @@ def switch_list(found: Sequence[SwitchSummary]) -> RenderableType:
     return table
 
 
-def _flagged(value: datetime | None, flag: bool, label: str) -> str | None:
+def _sector(state: SwitchState) -> str:
+    held, requested = state.held_market_sector, state.details.market_sector
+    if held is None or held is requested:
+        return str(requested)
+    return f"{held} (held by CSS; requested {requested})"
+
+
+def _deadline_rows(state: SwitchState) -> list[tuple[str, Any]]:
+    if state.target_supply_start_date is None:  # a switch begun under the instant rules
+        return [
+            ("two-day target", _flagged(state.two_day_target, state.deadline_missed, "missed")),
+            ("five-day backstop", _flagged(state.backstop, state.compensation_due, "£30 due")),
+        ]
+    owed = "£30 due" if state.compensation_due else None
+    if state.compensation_waived:
+        owed = f"£30 waived: {state.compensation_waiver_reason}"
+    return [
+        (
+            "target SSD",
+            _flagged(state.target_supply_start_date, state.deadline_missed, "missed"),
+        ),
+        ("backstop SSD", _flagged(state.backstop_supply_start_date, owed is not None, owed or "")),
+    ]
+
+
+def _flagged(value: date | None, flag: bool, label: str) -> str | None:
     if value is None:
         return None
     return f"{_text(value)}{f' ({label})' if flag else ''}"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError
@@ -33,7 +33,15 @@ from ops.switch_workflow import (
 )
 from ops.timeline import TimelineEntry, timeline
 from workflows import search_attributes as sa
-from workflows.messages import WITHDRAW_UPDATE, WORKFLOW_NAME, WithdrawRequest, WithdrawResult
+from workflows.messages import (
+    WAIVE_COMPENSATION_UPDATE,
+    WITHDRAW_UPDATE,
+    WORKFLOW_NAME,
+    WaiveCompensationRequest,
+    WaiveCompensationResult,
+    WithdrawRequest,
+    WithdrawResult,
+)
 from workflows.signup import (
     InvalidSwitchRequest,
     SwitchRequest,
@@ -145,17 +153,38 @@ async def start_switch(
 async def withdraw_switch(client: Client, switch_id: str, reason: str) -> WithdrawResult:
     """Withdraw a switch; CSS's or the engine's refusal becomes `WithdrawalRefused`."""
     check_reason(reason)
+    request = WithdrawRequest(reason)
+    return await _update(client, switch_id, WITHDRAW_UPDATE, request, WithdrawResult, "withdraw")
+
+
+async def waive_compensation(
+    client: Client, switch_id: str, reason: str
+) -> WaiveCompensationResult:
+    """Waive the compensation a switch owes; the engine's refusal becomes `Refused`."""
+    check_reason(reason, "a waiver")
+    request = WaiveCompensationRequest(reason)
+    return await _update(
+        client, switch_id, WAIVE_COMPENSATION_UPDATE, request, WaiveCompensationResult, "waive"
+    )
+
+
+_R = TypeVar("_R")
+
+
+async def _update(
+    client: Client, switch_id: str, name: str, request: object, result: type[_R], what: str
+) -> _R:
+    """An operator's update of a running switch; its refusal becomes `WithdrawalRefused`
+    (exit 5), with the engine's or CSS's reason."""
     handle = client.get_workflow_handle(switch_id)
     described = await describe(handle)
     if described.status is not WorkflowExecutionStatus.RUNNING:
         status = described.typed_search_attributes.get(sa.SWITCH_STATUS) or "finished"
-        raise WithdrawalRefused(f"switch {switch_id} has ended ({status}); nothing to withdraw")
+        raise WithdrawalRefused(f"switch {switch_id} has ended ({status}); nothing to {what}")
     try:
         async with asyncio.timeout(WORKER_ANSWER_SECONDS):
-            result: WithdrawResult = await handle.execute_update(
-                WITHDRAW_UPDATE, WithdrawRequest(reason), result_type=WithdrawResult
-            )
-            return result
+            answer: _R = await handle.execute_update(name, request, result_type=result)
+            return answer
     except WorkflowUpdateFailedError as error:
         cause = error.cause
         raise WithdrawalRefused(str(getattr(cause, "message", cause) or error)) from None
@@ -165,9 +194,9 @@ async def withdraw_switch(client: Client, switch_id: str, reason: str) -> Withdr
         raise rpc_failure(error, switch_id) from None
 
 
-def check_reason(reason: str) -> None:
+def check_reason(reason: str, what: str = "a withdrawal") -> None:
     if not reason.strip():
-        raise InvalidInput("a withdrawal needs a reason (--reason)")
+        raise InvalidInput(f"{what} needs a reason (--reason)")
 
 
 # --- status --------------------------------------------------------------------------------

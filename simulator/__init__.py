@@ -19,32 +19,40 @@ A requested SSD earlier than the earliest possible at validation moves to the ea
 and VALIDATED.supplyStartDate says so. A request more than 28 days ahead, an MPAN/MPRN
 with a wrong check digit or a malformed supplier id is REJECTED with a reason code.
 
-Scenarios, per request
-----------------------
-Either the optional request field `"simulatorScenario": "<name>[:<REASON_CODE>]"` (a real
-CSS ignores it), or the meter point identifier: an MPAN core / MPRN starting `99` picks
-by its third digit (`99` is no real distributor id; keep the check digits valid). The
-field wins over the identifier; anything else plays `happy`.
+Scenarios, per meter point
+--------------------------
+The simulated market (`simulator.meter_points`) holds, for each MPAN core or MPRN, the
+market sector CSS holds (which sets the objection window and VALIDATED.marketSector,
+whatever the request says) and the story its registrations play; a meter point it does
+not hold is domestic and plays `happy`. Fill it with `PUT /control/meter-points/{mpxn}`
+or `switching simulator --meter-points FILE`.
 
-    third digit  name              what happens
-    0            happy             VALIDATED, CONFIRMED, SECURED, ACTIVE on schedule
-    1            reject            REJECTED at validation (default METER_POINT_NOT_FOUND)
-    2            object            VALIDATED, OBJECTION_RAISED mid-window, OBJECTED at its end
-    3            object-then-lift  VALIDATED, OBJECTION_RAISED, OBJECTION_LIFTED, then happy
-    4            annul             VALIDATED, CONFIRMED, ANNULLED before gate closure
-                                   (default ANNULLED_BY_LOSING_SUPPLIER)
-    5            slow              the state moves on schedule (GET shows it) but every
-                                   notification after VALIDATED is held back 33 sim-days,
-                                   or until released: exercises reconciliation
-    6            manual            nothing automatic at all; tests send each notification
+    scenario          what happens
+    happy             VALIDATED, CONFIRMED, SECURED, ACTIVE on schedule
+    reject            REJECTED at validation (reasonCode, default METER_POINT_NOT_FOUND)
+    object            VALIDATED, OBJECTION_RAISED mid-window, OBJECTED at its end
+    object-then-lift  VALIDATED, OBJECTION_RAISED, OBJECTION_LIFTED, then happy
+    annul             VALIDATED, CONFIRMED, ANNULLED before gate closure
+                      (reasonCode, default ANNULLED_BY_LOSING_SUPPLIER)
+    slow              the state moves on schedule (GET shows it) but every
+                      notification after VALIDATED is held back 33 sim-days,
+                      or until released: exercises reconciliation
+    manual            nothing automatic at all; tests send each notification
 
-With `erroneousTransfer` set, object and object-then-lift play happy (no objection test).
+An objection follows the losing supplier's rules (`domain.objections`) on the meter
+point's `objectionGround` (DEBT by default, or CONTRACT): with `erroneousTransfer`, on a
+change of occupancy for debt, or for a contract on a domestic meter point, none is raised
+(object scenarios play happy) and one sent through the controls is refused, 409
+OBJECTION_NOT_ALLOWED.
 A withdrawal is accepted (WITHDRAWN pushed) until SECURED, then refused 409
 ALREADY_SECURED; on a terminal registration 409 REGISTRATION_CLOSED.
 
 Controls (methods of `Simulator`, and over HTTP on the same server)
 -------------------------------------------------------------------
     GET  /control/registrations[?messageId=]      registrations (count per message id)
+    GET  /control/meter-points                     the simulated market's meter points
+    PUT  /control/meter-points/{mpxn}              {"scenario"?, "marketSector"?,
+                                                   "reasonCode"?, "objectionGround"?}
     POST /control/registrations/{id}/notifications {"eventType", "reasonCode"?}: send now
     POST /control/registrations/{id}/release       deliver what `slow` holds back
     GET|POST /control/clock                        {"advanceSeconds"?, "speed"?}
@@ -63,6 +71,7 @@ backoff until a 2xx.
 
 from simulator.clock import SimClock
 from simulator.faults import FaultSettings
+from simulator.meter_points import MeterPoint, MeterPoints
 from simulator.scenarios import Scenario
 from simulator.server import RunningSimulator, SimulatorConfig, running_simulator
 from simulator.service import LifecycleSettings, Simulator
@@ -70,6 +79,8 @@ from simulator.service import LifecycleSettings, Simulator
 __all__ = [
     "FaultSettings",
     "LifecycleSettings",
+    "MeterPoint",
+    "MeterPoints",
     "RunningSimulator",
     "Scenario",
     "SimClock",

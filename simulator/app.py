@@ -3,8 +3,9 @@
 `/v1` behaves as CSS: every request must carry a valid detached JWS from a supplier key
 (401 with the reason otherwise), every answer is signed with the active CSS key, and
 fault injection applies. `/control` is for tests and demos (mutual TLS still applies,
-JWS does not): list registrations, send a notification now, advance the clock, set
-faults, rotate the signing key, release held notifications, push a raw body.
+JWS does not): list registrations, set what the simulated market holds for a meter point,
+send a notification now, advance the clock, set faults, rotate the signing key, release
+held notifications, push a raw body.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from starlette.routing import Route
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import RegistrationAck, parse_withdrawal_request
+from css.messages import RegistrationAck, parse_registration_request, parse_withdrawal_request
 from css.wire import Fields, encode, wire_datetime
 from domain.lifecycle import NotificationKind
 from simulator.lifecycle import Registration
-from simulator.scenarios import parse_scenario_request
+from simulator.meter_points import MeterPoint
 from simulator.service import Refusal, Simulator
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -38,7 +39,8 @@ def registration_view(registration: Registration) -> dict[str, Any]:
         "registrationId": registration.registration_id,
         "messageId": registration.request.message_id,
         "mpxn": registration.request.mpxn,
-        "scenario": registration.choice.scenario.value,
+        "scenario": registration.meter_point.scenario.value,
+        "marketSector": registration.meter_point.market_sector.value,
         "status": registration.status.value,
         "receivedAt": wire_datetime(registration.received_at),
         "supplyStartDate": facts.supply_start_date.isoformat(),
@@ -85,13 +87,17 @@ class CssApp:
         return endpoint
 
     async def submit(self, request: Request, body: bytes) -> Response:
-        registration, created = self.sim.submit(parse_scenario_request(body))
+        registration, created = self.sim.submit(parse_registration_request(body))
         if created and self.sim.faults.stall_registration():
             # Accepted and recorded, but answered after the caller has given up.
             with contextlib.suppress(TimeoutError):
                 stall = self.sim.faults.settings.stall_seconds
                 await asyncio.wait_for(self.sim.stop.wait(), timeout=stall)
-        ack = RegistrationAck(registration.registration_id, registration.request.message_id)
+        ack = RegistrationAck(
+            registration.registration_id,
+            registration.request.message_id,
+            registration.received_at,
+        )
         return self.signed(202, ack.to_wire())
 
     async def withdraw(self, request: Request, body: bytes) -> Response:
@@ -148,6 +154,15 @@ class ControlApp:
         sent = self.sim.notify(request.path_params["rid"], event_type, reason)
         return _json(sent.to_wire())
 
+    async def meter_points(self, request: Request, fields: Fields) -> Response:
+        return _json({mpxn: point.to_wire() for mpxn, point in self.sim.meter_points})
+
+    async def put_meter_point(self, request: Request, fields: Fields) -> Response:
+        mpxn = request.path_params["mpxn"]
+        point = MeterPoint.from_fields(Fields(fields.raw, f"meter point {mpxn}"))
+        self.sim.meter_points.put(mpxn, point)
+        return _json({mpxn: point.to_wire()})
+
     async def release(self, request: Request, fields: Fields) -> Response:
         return _json({"released": self.sim.release(request.path_params["rid"])})
 
@@ -186,6 +201,8 @@ class ControlApp:
             Route("/control/registrations", g(self.list_registrations), methods=["GET"]),
             Route("/control/registrations/{rid}/notifications", g(self.notify), methods=["POST"]),
             Route("/control/registrations/{rid}/release", g(self.release), methods=["POST"]),
+            Route("/control/meter-points", g(self.meter_points), methods=["GET"]),
+            Route("/control/meter-points/{mpxn}", g(self.put_meter_point), methods=["PUT"]),
             Route("/control/clock", g(self.clock), methods=["GET", "POST"]),
             Route("/control/faults", g(self.faults), methods=["GET", "POST"]),
             Route("/control/rotate-key", g(self.rotate_key), methods=["POST"]),

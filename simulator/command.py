@@ -11,8 +11,9 @@ from pathlib import Path
 import typer
 
 from config import Settings
+from css.errors import InvalidMessage
 from css.pki import init_pki
-from ops.errors import OperationError
+from ops.errors import InvalidInput, OperationError
 from simulator.faults import FaultSettings
 from simulator.server import SimulatorConfig, port_from_env, serve_until_stopped
 from simulator.service import LifecycleSettings
@@ -31,6 +32,8 @@ class SimulatorOptions:
     validation_delay: float
     faults: FaultSettings
     rotate_after: float | None
+    #: A JSON file of the meter points the simulated market holds.
+    meter_points: Path | None = None
 
 
 def run(options: SimulatorOptions) -> int:
@@ -47,12 +50,15 @@ def run(options: SimulatorOptions) -> int:
         clock_start=start,
         lifecycle=LifecycleSettings(validation_delay=timedelta(seconds=options.validation_delay)),
         faults=options.faults,
+        meter_points_file=options.meter_points,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(serve_until_stopped(config, typer.echo, options.rotate_after))
     except KeyboardInterrupt:
         typer.echo("simulator stopped")
+    except InvalidMessage as error:
+        raise InvalidInput(str(error)) from None
     except OSError as error:
         where = f"{options.host}:{config.port}"
         raise OperationError(f"cannot run the simulator on {where}: {error}") from None

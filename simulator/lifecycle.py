@@ -1,7 +1,10 @@
 """A registration inside the simulated CSS, and the steps its scenario plays.
 
 Dates come from the engine's own calendar (`domain.calendar`), so the simulator and the
-engine agree on working days, the objection window, gate closure and the earliest SSD.
+engine agree on working days, the objection window, gate closure and the earliest SSD. The
+market sector, the story and the objection ground come from the simulator's meter-point
+table, never from the request; an objection the rules do not allow
+(`domain.objections`) is not raised, so that registration plays `happy`.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from css.messages import (
     Validated,
 )
 from domain.calendar import LONDON, MAX_SSD_DAYS_AHEAD, WorkingDayCalendar, to_london
-from domain.identifiers import InvalidIdentifier, parse_mpid, parse_mpxn
+from domain.identifiers import InvalidIdentifier, MarketSector, parse_mpid, parse_mpxn
 from domain.lifecycle import NotificationKind
-from simulator.scenarios import DEFAULT_REASON, Scenario, ScenarioChoice
+from domain.objections import ObjectionGround, objection_refusal
+from simulator.meter_points import MeterPoint
+from simulator.scenarios import DEFAULT_REASON, OBJECTING, Scenario
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class Step:
 class Registration:
     registration_id: str
     request: RegistrationRequest
-    choice: ScenarioChoice
+    meter_point: MeterPoint
     received_at: datetime
     facts: Facts
     status: CssStatus = CssStatus.RECEIVED
@@ -59,6 +64,15 @@ class Registration:
     withdrawal_message_id: str | None = None
     history: list[NotificationMessage] = field(default_factory=list)
     held: list[NotificationMessage] = field(default_factory=list)  # the slow scenario's
+
+    def objection_refusal(self, ground: ObjectionGround) -> str | None:
+        """Why CSS would refuse an objection on `ground` to this registration, or None."""
+        return objection_refusal(
+            ground,
+            self.meter_point.market_sector,
+            change_of_occupancy=self.request.change_of_occupancy,
+            erroneous_transfer=self.request.erroneous_transfer,
+        )
 
     def apply(self, notification: NotificationMessage) -> None:
         self.status = STATUS_AFTER[notification.event_type]
@@ -86,10 +100,13 @@ def new_registration_id() -> str:
 
 
 def facts_for(
-    request: RegistrationRequest, validated_at: datetime, calendar: WorkingDayCalendar
+    request: RegistrationRequest,
+    sector: MarketSector,
+    validated_at: datetime,
+    calendar: WorkingDayCalendar,
 ) -> Facts:
-    """The dates CSS fixes at validation; a too-early requested SSD moves to the earliest."""
-    sector = request.market_sector
+    """The dates CSS fixes at validation, by the sector it holds; a too-early requested SSD
+    moves to the earliest."""
     earliest = calendar.earliest_supply_start_date(validated_at, sector)
     requested = request.requested_supply_start_date
     ssd = earliest if requested is None or requested < earliest else requested
@@ -125,19 +142,15 @@ def _between(start: datetime, end: datetime, fraction: float) -> datetime:
 
 def plan(registration: Registration) -> list[Step]:
     """The notifications this registration's scenario will send, in time order."""
-    facts, choice = registration.facts, registration.choice
+    facts, point = registration.facts, registration.meter_point
     v, w, g = facts.validated_at, facts.objection_window_end, facts.gate_closure
     failure = validation_failure(registration.request, facts)
-    scenario = choice.scenario
+    scenario = point.scenario
     if failure is not None or scenario is Scenario.REJECT:
-        return [Step(v, NotificationKind.REJECTED, failure or choice.reason_code)]
+        return [Step(v, NotificationKind.REJECTED, failure or point.reason)]
     if scenario is Scenario.MANUAL:
         return []
-    if registration.request.erroneous_transfer and scenario in (
-        Scenario.OBJECT,
-        Scenario.OBJECT_THEN_LIFT,
-    ):
-        # The erroneous-transfer indicator switches the objection test off.
+    if scenario in OBJECTING and registration.objection_refusal(point.objection_ground):
         scenario = Scenario.HAPPY
     validated = Step(v, NotificationKind.VALIDATED)
     to_active = [
@@ -157,9 +170,9 @@ def plan(registration: Registration) -> list[Step]:
         return [validated, raised, lifted, *to_active]
     if scenario is Scenario.ANNUL:
         if g > w:
-            annul = Step(_between(w, g, 0.5), NotificationKind.ANNULLED, choice.reason_code)
+            annul = Step(_between(w, g, 0.5), NotificationKind.ANNULLED, point.reason)
             return [validated, Step(w, NotificationKind.CONFIRMED), annul]
-        return [validated, Step(_between(v, w, 0.5), NotificationKind.ANNULLED, choice.reason_code)]
+        return [validated, Step(_between(v, w, 0.5), NotificationKind.ANNULLED, point.reason)]
     return [validated, *to_active]
 
 
@@ -179,7 +192,7 @@ def build_notification(
                 *head,
                 facts.objection_window_end,
                 facts.supply_start_date,
-                registration.request.market_sector,
+                registration.meter_point.market_sector,
             )
         case NotificationKind.REJECTED:
             return Rejected(*head, reason_code or "VALIDATION_FAILED")

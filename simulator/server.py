@@ -26,6 +26,7 @@ from domain.calendar import england_and_wales
 from simulator.app import build_app
 from simulator.clock import SimClock
 from simulator.faults import FaultInjector, FaultSettings
+from simulator.meter_points import MeterPoints
 from simulator.push import Pusher
 from simulator.service import LifecycleSettings, SigningKeys, Simulator
 
@@ -49,6 +50,8 @@ class SimulatorConfig:
     faults: FaultSettings = field(default_factory=FaultSettings)
     active_kid: str | None = None
     push_timeout_seconds: float = 5.0
+    #: The simulated market's meter points (`simulator.meter_points`); None: none known yet.
+    meter_points_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,9 @@ def _build(config: SimulatorConfig) -> tuple[Simulator, Starlette, ssl.SSLContex
         pusher=Pusher(config.receiver_url, http, keys.sign, faults),
         faults=faults,
         settings=config.lifecycle,
+        meter_points=(
+            MeterPoints.from_file(config.meter_points_file) if config.meter_points_file else None
+        ),
     )
     # The supplier's keys follow their folder, as CSS takes a supplier's rotated key.
     supplier_keys = LiveTrustedKeys(paths.supplier_jws_dir)

@@ -24,6 +24,7 @@ from css.messages import (
 from css.pki import PkiPaths, create_jws_key, load_signing_key, load_trusted_keys
 from domain.calendar import WorkingDayCalendar
 from domain.lifecycle import NotificationKind
+from domain.objections import ObjectionGround
 from simulator.clock import Scheduler, SimClock
 from simulator.faults import FaultInjector
 from simulator.lifecycle import (
@@ -34,8 +35,9 @@ from simulator.lifecycle import (
     new_registration_id,
     plan,
 )
+from simulator.meter_points import MeterPoints
 from simulator.push import Pusher
-from simulator.scenarios import Scenario, choose
+from simulator.scenarios import Scenario
 
 WITHDRAWABLE = frozenset(
     {CssStatus.RECEIVED, CssStatus.PENDING, CssStatus.OBJECTION_RECEIVED, CssStatus.CONFIRMED}
@@ -105,6 +107,7 @@ class Simulator:
         pusher: Pusher,
         faults: FaultInjector,
         settings: LifecycleSettings = LifecycleSettings(),
+        meter_points: MeterPoints | None = None,
     ) -> None:
         self.clock = clock
         self.calendar = calendar
@@ -113,6 +116,7 @@ class Simulator:
         self.faults = faults
         self.settings = settings
         self.scheduler = Scheduler(clock)
+        self.meter_points = meter_points or MeterPoints()
         self._by_id: dict[str, Registration] = {}
         self._by_message_id: dict[str, Registration] = {}
         #: Requests accepted, by the supplier key that signed them (rotations show here).
@@ -123,7 +127,6 @@ class Simulator:
 
     def submit(self, request: RegistrationRequest) -> tuple[Registration, bool]:
         """The registration for this message id, created (True) or found again (False)."""
-        choice = choose(request)
         known = self._by_message_id.get(request.message_id)
         if known is not None:
             if _comparable(known.request) != _comparable(request):
@@ -135,12 +138,13 @@ class Simulator:
             return known, False
         now = self.clock.now()
         validated_at = now + self.settings.validation_delay
+        point = self.meter_points.get(request.mpxn)
         registration = Registration(
             registration_id=new_registration_id(),
             request=request,
-            choice=choice,
+            meter_point=point,
             received_at=now,
-            facts=facts_for(request, validated_at, self.calendar),
+            facts=facts_for(request, point.market_sector, validated_at, self.calendar),
         )
         self._by_id[registration.registration_id] = registration
         self._by_message_id[request.message_id] = registration
@@ -201,7 +205,7 @@ class Simulator:
         registration.apply(notification)
         if registration.status in TERMINAL_STATUSES:
             self.scheduler.cancel_group(registration.registration_id)
-        slow = registration.choice.scenario is Scenario.SLOW
+        slow = registration.meter_point.scenario is Scenario.SLOW
         if may_hold and slow and event_type is not NotificationKind.VALIDATED:
             late = at + self.settings.slow_lag
             key = f"{registration.registration_id}/late"
@@ -216,10 +220,30 @@ class Simulator:
     def notify(
         self, registration_id: str, event_type: NotificationKind, reason_code: str | None = None
     ) -> NotificationMessage:
-        """Send a notification now, whatever the registration's state (tests drive it)."""
+        """Send a notification now, whatever the registration's state (tests drive it).
+
+        An objection is the losing supplier's, so its rules hold: one they do not allow
+        (a debt objection on a change of occupancy, say) is refused. For OBJECTION_RAISED,
+        `reason_code` is the ground (default: the meter point's).
+        """
         registration = self.get(registration_id)
+        if event_type is NotificationKind.OBJECTION_RAISED:
+            self._check_objection(registration, reason_code)
+            reason_code = None
         now = self.clock.now()
         return self._emit(registration, event_type, now, reason_code, may_hold=False)
+
+    def _check_objection(self, registration: Registration, ground_text: str | None) -> None:
+        try:
+            ground = ObjectionGround(ground_text or registration.meter_point.objection_ground)
+        except ValueError:
+            allowed = ", ".join(g.value for g in ObjectionGround)
+            raise Refusal(
+                422, "UNKNOWN_OBJECTION_GROUND", f"objection ground {ground_text!r}: not {allowed}"
+            ) from None
+        refusal = registration.objection_refusal(ground)
+        if refusal is not None:
+            raise Refusal(409, "OBJECTION_NOT_ALLOWED", f"objection on {ground.value}: {refusal}")
 
     def release(self, registration_id: str) -> int:
         """Deliver now what the slow scenario holds back for this registration."""

@@ -21,6 +21,7 @@ WORKFLOW_NAME = "SwitchWorkflow"
 TASK_QUEUE = "switching"
 NOTIFICATION_SIGNAL = "notification"
 WITHDRAW_UPDATE = "withdraw"
+WAIVE_COMPENSATION_UPDATE = "waive_compensation"
 STATUS_QUERY = "status"
 
 
@@ -34,6 +35,8 @@ class SwitchInput:
     reconcile_grace_seconds: float = 3600.0
     #: Reconciliations one run makes before continuing as new, keeping history bounded.
     reconciliations_per_run: int = 50
+    #: A switch that ends owing compensation stays open this long for an operator's waiver.
+    compensation_review_seconds: float = 14 * 24 * 3600.0
     #: Set by continue-as-new only: the state the previous run ended with.
     carried_state: SwitchState | None = None
 
@@ -53,4 +56,15 @@ class WithdrawRequest:
 @dataclass(frozen=True)
 class WithdrawResult:
     status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class WaiveCompensationRequest:
+    reason: str
+
+
+@dataclass(frozen=True)
+class WaiveCompensationResult:
+    pence: int
     detail: str

@@ -6,16 +6,20 @@ meter point number either (it identifies a home).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
 
+from temporalio import workflow
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 from temporalio.service import RPCError, RPCStatusCode
+
+from domain.switch import SwitchState
 
 SWITCH_STATUS = SearchAttributeKey.for_keyword("SwitchStatus")
 FUEL = SearchAttributeKey.for_keyword("Fuel")
@@ -69,3 +73,26 @@ async def register(client: Client) -> None:
         await client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
         )
+
+
+def upsert(before: SwitchState | None, after: SwitchState) -> None:
+    """From workflow code: set the attributes that changed between two states."""
+    updates: list[SearchAttributeUpdate[Any]] = []
+    if before is None or before.status is not after.status:
+        updates.append(SWITCH_STATUS.value_set(after.status.value))
+    if before is None:
+        updates.append(FUEL.value_set(after.details.fuel.value))
+    if after.supply_start_date is not None and (
+        before is None or before.supply_start_date != after.supply_start_date
+    ):
+        midnight = datetime.combine(after.supply_start_date, time(0), tzinfo=UTC)
+        updates.append(SUPPLY_START_DATE.value_set(midnight))
+    for key, attr in (
+        (DEADLINE_MISSED, "deadline_missed"),
+        (COMPENSATION_DUE, "compensation_due"),
+        (SWITCH_STUCK, "stuck"),
+    ):
+        if before is None or getattr(before, attr) != getattr(after, attr):
+            updates.append(key.value_set(getattr(after, attr)))
+    if updates:
+        workflow.upsert_search_attributes(updates)

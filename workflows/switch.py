@@ -8,105 +8,81 @@ trigger a reconciliation (asking CSS), never assume an outcome.
 
 Every mutation runs under one lock: signal and update handlers are async and would otherwise
 interleave their appends, and a withdrawal must not race the submission it would cancel.
+
+Runs that began before the supply-date rules (no `SUPPLY_DATES_PATCH` marker in their
+history) keep their shape: input decoded by the SDK, instant deadlines, a notification for
+another registration refused. Every run since reads its own input (`workflows.input`),
+judges deadlines by supply start dates (`domain.switch_deadlines`), records unmatched
+notifications, follows the sector CSS holds and stays open for a compensation waiver.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.common import RawValue, RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
-        APPEND_SWITCH_EVENTS,
-        COMPUTE_DEADLINES,
-        CSS_NON_RETRYABLE,
-        CSS_REFUSED,
-        READ_REGISTRATION,
-        STORE_NON_RETRYABLE,
-        SUBMIT_REGISTRATION,
-        WITHDRAW_REGISTRATION,
-        Activity,
-        AppendInput,
-        DeadlinesInput,
-        EventRecord,
-        ReadInput,
-        ReadResult,
-        SubmitInput,
-        WithdrawInput,
-    )
-    from domain.events import SCHEMA_VERSIONS, Event, NotificationApplied, event_to_record
+    # The SDK decodes payloads inside the sandbox, resolving each dataclass's annotations in
+    # its module: every module defining a type that arrives here (input, activity results)
+    # must be imported in this block, even if only `workflows.calls` names the type.
+    from activities import contracts  # noqa: F401
+    from domain import calendar, notification, request, switch_state  # noqa: F401
+    from domain.events import Event
+    from domain.identifiers import MarketSector
     from domain.lifecycle import Status
     from domain.notification import Notification
-
-    # The sandbox resolves a payload type's annotations in its own module, so every module
-    # defining a type the payloads carry is imported here, used or not.
-    from domain.request import SwitchDetails  # noqa: F401
     from domain.switch import (
         ApplyNotification,
         Command,
+        Deadline,
         FlagStuck,
         MarkCompensationDue,
         MarkDeadlineMissed,
+        PassGateClosure,
         RecordDeadlines,
         RecordSubmission,
         RecordSubmissionRefused,
+        RecordSupplyDeadlines,
         RecordWithdrawalRefused,
         RequestSwitch,
         SwitchState,
         TransitionRefused,
+        WaiveCompensation,
         Withdraw,
         decide,
         fold,
     )
+    from domain.switch_deadlines import gate_closure
+    from workflows import calls
     from workflows import search_attributes as sa
+    from workflows.input import request_command, start_input
     from workflows.messages import (
         NOTIFICATION_SIGNAL,
         STATUS_QUERY,
+        WAIVE_COMPENSATION_UPDATE,
         WITHDRAW_UPDATE,
         WORKFLOW_NAME,
         SwitchInput,
         SwitchResult,
+        WaiveCompensationRequest,
+        WaiveCompensationResult,
         WithdrawRequest,
         WithdrawResult,
     )
+    from workflows.recording import css_refusal
+    from workflows.timers import sleep_until, until, wait
 
 MAX_RECONCILE_BACKOFF = timedelta(days=1)
-
-_STORE_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    maximum_interval=timedelta(seconds=30),
-    non_retryable_error_types=list(STORE_NON_RETRYABLE),
-)
-_CSS_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    maximum_interval=timedelta(minutes=5),
-    non_retryable_error_types=list(CSS_NON_RETRYABLE),
-)
-_LOCAL_RETRY = RetryPolicy(maximum_attempts=5)
-
-I = TypeVar("I")  # noqa: E741 (an activity's input type, beside R for its result's)
-R = TypeVar("R")
-
-
-async def _call(contract: Activity[I, R], arg: I, limit: timedelta, retry_policy: RetryPolicy) -> R:
-    """Run an activity by its contract: its name, and the type its result decodes to."""
-    result: R = await workflow.execute_activity(
-        contract.name,
-        arg,
-        result_type=contract.result_type,
-        start_to_close_timeout=limit,
-        retry_policy=retry_policy,
-    )
-    return result
+#: The marker of runs that follow the supply-date rules (see the module docstring).
+SUPPLY_DATES_PATCH = "supply-date-deadlines"
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -117,16 +93,19 @@ class SwitchWorkflow:
         self._reconciled_this_run = 0
         self._renew_after = SwitchInput.reconciliations_per_run
         self._tasks: list[asyncio.Task[None]] = []
+        self._supply_dates = False
 
     # --- run ---------------------------------------------------------------------------------
 
     @workflow.run
-    async def run(self, inp: SwitchInput) -> SwitchResult:
+    async def run(self, raw: RawValue) -> SwitchResult:
+        self._supply_dates = workflow.patched(SUPPLY_DATES_PATCH)
+        inp = await start_input(raw, self._supply_dates)
         self._renew_after = inp.reconciliations_per_run
         if inp.carried_state is not None:
             self._state = inp.carried_state
         else:
-            await self._execute(_request_command(inp, workflow.now()), "signup")
+            await self._execute(request_command(inp, workflow.now()), "signup")
         if self.state.status is Status.REQUESTED:
             await self._hold_then_submit(inp)
         if not self.state.terminal:
@@ -136,6 +115,11 @@ class SwitchWorkflow:
         if not self.state.terminal:
             async with self._lock:
                 workflow.continue_as_new(replace(inp, carried_state=self.state))
+        if self._supply_dates and self.state.compensation_due:
+            # Owed at the end: operations may still waive it, for a while.
+            review = timedelta(seconds=inp.compensation_review_seconds)
+            await wait(lambda: not self.state.compensation_due, review)
+            await workflow.wait_condition(workflow.all_handlers_finished)
         return SwitchResult(self.state.switch_id, self.state.status, self.state)
 
     @property
@@ -151,7 +135,7 @@ class SwitchWorkflow:
 
     async def _hold_then_submit(self, inp: SwitchInput) -> None:
         """Hold for the withdrawal window, then compute deadlines and submit to CSS."""
-        await _wait(
+        await wait(
             lambda: self.state.status is not Status.REQUESTED,
             timedelta(seconds=inp.withdrawal_window_seconds),
         )
@@ -159,49 +143,56 @@ class SwitchWorkflow:
         # goes to CSS instead of being taken as a withdrawal before submission.
         async with self._lock:
             if self.state.status is Status.REQUESTED:
-                await self._submit(inp)
+                await self._submit()
 
-    async def _submit(self, inp: SwitchInput) -> None:
+    async def _submit(self) -> None:
         now = workflow.now()
-        details = self.state.details
-        deadlines = await _call(
-            COMPUTE_DEADLINES,
-            DeadlinesInput(now, details.market_sector, details.requested_supply_start_date),
-            timedelta(seconds=10),
-            _LOCAL_RETRY,
-        )
-        await self._apply(
-            RecordDeadlines(**dataclasses.asdict(deadlines), at=now),
-            "calendar",
-        )
+        if not self._supply_dates:
+            await self._apply(await self._deadlines(now), "calendar")
         # One message id per switch: a post that timed out after CSS accepted it is resent
         # with the same id, and CSS answers with the registration it already holds.
         message_id = f"{self.state.switch_id}:registration"
-        ssd = self.state.supply_start_date
-        assert ssd is not None, "the deadlines just recorded fix the supply start date"
         try:
-            ack = await _call(
-                SUBMIT_REGISTRATION,
-                SubmitInput(message_id, now, ssd, details),
-                timedelta(seconds=30),
-                _CSS_RETRY,
+            ack = await calls.submit(
+                message_id, now, self.state.supply_start_date, self.state.details
             )
         except ActivityError as error:
-            refusal = _css_refusal(error)
+            refusal = css_refusal(error)
             if refusal is None:
                 raise
             await self._apply(RecordSubmissionRefused(*refusal, at=workflow.now()), "css")
             return
+        if self._supply_dates:
+            # The industry's clock starts when CSS has the request: by CSS's own clock
+            # when its acknowledgement says, else by ours.
+            await self._apply(await self._deadlines(ack.received_at or now), "calendar")
         await self._apply(RecordSubmission(ack.registration_id, message_id, now), "css")
+
+    async def _deadlines(
+        self, submitted_at: datetime, sector: MarketSector | None = None
+    ) -> RecordSupplyDeadlines | RecordDeadlines:
+        """The deadlines to record at submission, or again for the sector CSS holds."""
+        details = self.state.details
+        requested = details.requested_supply_start_date
+        if not self._supply_dates:
+            earlier = await calls.earlier_deadlines(submitted_at, details.market_sector, requested)
+            return RecordDeadlines(**dataclasses.asdict(earlier), at=submitted_at)
+        sector = sector or details.market_sector
+        found = await calls.supply_deadlines(submitted_at, sector, requested)
+        return RecordSupplyDeadlines.of(found, workflow.now())
 
     # --- timers ------------------------------------------------------------------------------
 
     def _start_timers(self, inp: SwitchInput) -> None:
         state = self.state
-        if state.two_day_target is not None and not state.deadline_missed:
-            self._spawn(self._flag_at(state.two_day_target, MarkDeadlineMissed, "timer:target"))
-        if state.backstop is not None and not state.compensation_due:
-            self._spawn(self._flag_at(state.backstop, MarkCompensationDue, "timer:backstop"))
+        if state.target_supply_start_date is not None:
+            for deadline in Deadline:
+                self._spawn(self._watch_deadline(deadline))
+        else:  # the earlier rules, for switches that began under them
+            if state.two_day_target is not None and not state.deadline_missed:
+                self._spawn(self._flag_at(state.two_day_target, MarkDeadlineMissed, "timer:target"))
+            if state.backstop is not None and not state.compensation_due:
+                self._spawn(self._flag_at(state.backstop, MarkCompensationDue, "timer:backstop"))
         if not state.outcome_known:
             self._spawn(
                 self._watch_objection_window(timedelta(seconds=inp.reconcile_grace_seconds))
@@ -218,23 +209,52 @@ class SwitchWorkflow:
         make: Callable[[datetime], MarkDeadlineMissed | MarkCompensationDue],
         causation: str,
     ) -> None:
-        await _sleep_until(at)
+        await sleep_until(at)
         await self._execute(make(workflow.now()), causation)
+
+    async def _watch_deadline(self, deadline: Deadline) -> None:
+        """At the deadline's gate closure, unless CSS secured the switch first: ask CSS what
+        it holds, then let the decider judge. Moved deadlines (CSS's sector) are followed."""
+        # A continued run whose flag is raised already need not ask CSS again.
+        flagged = (
+            self.state.deadline_missed
+            if deadline is Deadline.TARGET
+            else (self.state.compensation_due or self.state.compensation_waived)
+        )
+        judged = gate_closure(self.state, deadline) if flagged else None
+        while not (self.state.terminal or self.state.secured):
+            closure = gate_closure(self.state, deadline)
+            if closure != judged and until(closure) <= timedelta(0):
+                judged = closure
+                causation = f"timer:{deadline}"
+                await self._read_back(f"{deadline}-gate-closure:{closure:%Y-%m-%d}", causation)
+                if gate_closure(self.state, deadline) == closure:
+                    await self._execute(PassGateClosure(deadline, workflow.now()), causation)
+                continue
+            limit = until(closure) if closure != judged else None
+            await wait(self._ended_secured_or_moved(deadline, closure), limit)
+
+    def _ended_secured_or_moved(self, deadline: Deadline, closure: datetime) -> Callable[[], bool]:
+        return lambda: (
+            self.state.terminal
+            or self.state.secured
+            or gate_closure(self.state, deadline) != closure
+        )
 
     async def _watch_objection_window(self, grace: timedelta) -> None:
         """Wait for CSS's outcome; past the window and its grace, ask CSS, with backoff."""
         while not self.state.outcome_known:
             end = self.state.objection_window_end
-            remaining = _until(end + grace) if end is not None else timedelta(0)
+            remaining = until(end + grace) if end is not None else timedelta(0)
             if remaining <= timedelta(0):
                 break
-            await _wait(self._window_moved_or_outcome(end), remaining)
+            await wait(self._window_moved_or_outcome(end), remaining)
         backoff = grace
         while not self.state.outcome_known and self._reconciled_this_run < self._renew_after:
             await self._reconcile()
             if self.state.outcome_known:
                 return
-            await _wait(lambda: self.state.outcome_known, backoff)
+            await wait(lambda: self.state.outcome_known, backoff)
             backoff = min(backoff * 2, MAX_RECONCILE_BACKOFF)
 
     def _window_moved_or_outcome(self, end: datetime | None) -> Callable[[], bool]:
@@ -244,23 +264,21 @@ class SwitchWorkflow:
     async def _reconcile(self) -> None:
         self._reconciled_this_run += 1
         attempt = self.state.reconciliations + 1
+        causation = f"reconciliation:{attempt}"
+        await self._read_back(f"reconciliation:{attempt}", causation, calls.CSS_RETRY)
+        await self._execute(FlagStuck(attempt=attempt, at=workflow.now()), causation)
+
+    async def _read_back(
+        self, name: str, causation: str, retry: RetryPolicy = calls.READ_BACK_RETRY
+    ) -> None:
+        """Ask CSS for the registration and apply what it holds as a notification."""
         registration_id = self.state.registration_id
         assert registration_id is not None
-        try:
-            found = await _call(
-                READ_REGISTRATION, ReadInput(registration_id), timedelta(seconds=30), _CSS_RETRY
-            )
-        except ActivityError as error:
-            # A read CSS refused, or whose answer failed verification, tells us nothing: the
-            # switch is flagged below and the next attempt asks again.
-            workflow.logger.warning("reconciliation %s failed: %s", attempt, error.cause)
-            found = ReadResult(kind=None)
-        causation = f"reconciliation:{attempt}"
-        message_id = f"{self.state.switch_id}:reconciliation:{attempt}"
+        found = await calls.read_registration(registration_id, retry, causation)
+        message_id = f"{self.state.switch_id}:{name}"
         read_back = found.as_notification(message_id, registration_id, workflow.now())
         if read_back is not None:
             await self._execute(ApplyNotification(read_back, "reconciliation"), causation)
-        await self._execute(FlagStuck(attempt=attempt, at=workflow.now()), causation)
 
     # --- handlers ----------------------------------------------------------------------------
 
@@ -273,11 +291,33 @@ class SwitchWorkflow:
                 and (self._state.registration_id is not None or self._state.terminal)
             )
         )
+        held = self.state.registration_id
+        if not self._supply_dates and held is not None and held != signal.registration_id:
+            # The earlier shape refused these without a record (the receiver holds them).
+            workflow.logger.warning("notification %s: another registration", signal.message_id)
+            return
         try:
             await self._execute(ApplyNotification(signal), f"css:{signal.message_id}")
         except TransitionRefused as refused:
             # Stored by the receiver already; refusing here must not fail the workflow task.
             workflow.logger.warning("notification %s not applied: %s", signal.message_id, refused)
+        if self._supply_dates:
+            await self._follow_held_sector()
+
+    async def _follow_held_sector(self) -> None:
+        """Recompute the deadlines when CSS holds another market sector than requested."""
+        async with self._lock:
+            state = self.state
+            held = state.held_market_sector
+            if (
+                state.target_supply_start_date is None
+                or state.terminal
+                or state.request_received_at is None
+                or held in (None, state.deadlines_market_sector)
+            ):
+                return
+            deadlines = await self._deadlines(state.request_received_at, held)
+            await self._apply(deadlines, "calendar")
 
     @workflow.update(name=WITHDRAW_UPDATE)
     async def withdraw(self, request: WithdrawRequest) -> WithdrawResult:
@@ -303,16 +343,8 @@ class SwitchWorkflow:
     async def _withdraw_at_css(self, request: WithdrawRequest) -> WithdrawResult:
         registration_id = self.state.registration_id
         assert registration_id is not None
-        outcome = await _call(
-            WITHDRAW_REGISTRATION,
-            WithdrawInput(
-                registration_id=registration_id,
-                message_id=f"{self.state.switch_id}:withdrawal:{self.state.version}",
-                reason=request.reason,
-            ),
-            timedelta(seconds=30),
-            _CSS_RETRY,
-        )
+        message_id = f"{self.state.switch_id}:withdrawal:{self.state.version}"
+        outcome = await calls.withdraw(registration_id, message_id, request.reason)
         if outcome.refused_reason_code is not None:
             refused = RecordWithdrawalRefused(
                 outcome.refused_reason_code, outcome.detail, workflow.now()
@@ -325,6 +357,24 @@ class SwitchWorkflow:
         return WithdrawResult(
             self.state.status, "withdrawal sent to CSS; it ends when CSS confirms"
         )
+
+    @workflow.update(name=WAIVE_COMPENSATION_UPDATE)
+    async def waive_compensation(
+        self, request: WaiveCompensationRequest
+    ) -> WaiveCompensationResult:
+        async with self._lock:
+            pence = self.state.compensation_pence
+            try:
+                await self._apply(WaiveCompensation(request.reason, workflow.now()), "operator")
+            except TransitionRefused as refused:
+                raise ApplicationError(str(refused), type="WaiverRefused") from None
+        return WaiveCompensationResult(pence, "compensation waived; the reason is recorded")
+
+    @waive_compensation.validator
+    def _validate_waiver(self, request: WaiveCompensationRequest) -> None:
+        if self._state is None:
+            raise ValueError("the switch is not recorded yet; try again in a moment")
+        decide(self._state, WaiveCompensation(request.reason, self._state.updated_at))
 
     @workflow.query(name=STATUS_QUERY)
     def status(self) -> SwitchState | None:
@@ -344,25 +394,10 @@ class SwitchWorkflow:
         before = self._state
         version = 0 if before is None else before.version
         switch_id = _switch_id(before, command)
-        records = [
-            _record(switch_id, version + i + 1, event, causation) for i, event in enumerate(events)
-        ]
-        await _call(
-            APPEND_SWITCH_EVENTS,
-            AppendInput(stream_id=switch_id, expected_version=version, events=records),
-            timedelta(seconds=30),
-            _STORE_RETRY,
-        )
+        await calls.append(switch_id, version, events, causation)
         self._state = fold(events, before)
-        _upsert_search_attributes(before, self.state)
+        sa.upsert(before, self.state)
         return events
-
-
-# --- helpers (pure or deterministic) ---------------------------------------------------------
-
-
-def _request_command(inp: SwitchInput, now: datetime) -> RequestSwitch:
-    return RequestSwitch(inp.switch_id, inp.details, now)
 
 
 def _switch_id(state: SwitchState | None, command: Command) -> str:
@@ -370,73 +405,3 @@ def _switch_id(state: SwitchState | None, command: Command) -> str:
         return state.switch_id
     assert isinstance(command, RequestSwitch)
     return command.switch_id
-
-
-def _record(switch_id: str, version: int, event: Event, causation: str) -> EventRecord:
-    type_name, data = event_to_record(event)
-    metadata: dict[str, Any] = {
-        "correlation_id": switch_id,
-        "causation_id": causation,
-        "workflow_run_id": workflow.info().run_id,
-    }
-    if isinstance(event, NotificationApplied):
-        key = event.notification.message_id
-        metadata["css_message_id"] = key
-    else:
-        key = f"{switch_id}/{version}"
-    return EventRecord(
-        type=type_name,
-        data=data,
-        idempotency_key=key,
-        schema_version=SCHEMA_VERSIONS[type_name],
-        metadata=metadata,
-    )
-
-
-def _css_refusal(error: ActivityError) -> tuple[str, str] | None:
-    """(reason code, detail) when CSS refused the request outright, else None."""
-    cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.type == CSS_REFUSED:
-        details = list(cause.details)
-        if len(details) == 2:
-            return str(details[0]), str(details[1])
-        return "REJECTED", cause.message
-    return None
-
-
-def _upsert_search_attributes(before: SwitchState | None, after: SwitchState) -> None:
-    updates: list[SearchAttributeUpdate[Any]] = []
-    if before is None or before.status is not after.status:
-        updates.append(sa.SWITCH_STATUS.value_set(after.status.value))
-    if before is None:
-        updates.append(sa.FUEL.value_set(after.details.fuel.value))
-    if after.supply_start_date is not None and (
-        before is None or before.supply_start_date != after.supply_start_date
-    ):
-        midnight = datetime.combine(after.supply_start_date, time(0), tzinfo=UTC)
-        updates.append(sa.SUPPLY_START_DATE.value_set(midnight))
-    for key, attr in (
-        (sa.DEADLINE_MISSED, "deadline_missed"),
-        (sa.COMPENSATION_DUE, "compensation_due"),
-        (sa.SWITCH_STUCK, "stuck"),
-    ):
-        if before is None or getattr(before, attr) != getattr(after, attr):
-            updates.append(key.value_set(getattr(after, attr)))
-    if updates:
-        workflow.upsert_search_attributes(updates)
-
-
-def _until(at: datetime) -> timedelta:
-    return at - workflow.now()
-
-
-async def _sleep_until(at: datetime) -> None:
-    remaining = _until(at)
-    if remaining > timedelta(0):
-        await asyncio.sleep(remaining.total_seconds())
-
-
-async def _wait(condition: Callable[[], bool], limit: timedelta) -> None:
-    """Wait for a condition or a durable timer, whichever comes first."""
-    with contextlib.suppress(TimeoutError):
-        await workflow.wait_condition(condition, timeout=limit)

@@ -14,6 +14,7 @@ import httpx
 from css import tls
 from css.pki import PkiPaths
 from devstack.errors import StackError
+from simulator.meter_points import MeterPoint
 
 
 class SimulatorControl:
@@ -42,6 +43,10 @@ class SimulatorControl:
 
     async def set_faults(self, **changes: float) -> None:
         await self._call("POST", "/control/faults", changes)
+
+    async def put_meter_point(self, mpxn: str, point: MeterPoint) -> None:
+        """Set what the simulated market holds for a meter point (its sector and story)."""
+        await self._call("PUT", f"/control/meter-points/{mpxn}", point.to_wire())
 
     async def deliveries(self) -> list[dict[str, Any]]:
         """Every notification the receiver acknowledged: messageId, registrationId, copy."""

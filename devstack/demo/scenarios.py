@@ -1,9 +1,10 @@
-"""The demo batch: which stories it plays, and the switch requests that make CSS play them.
+"""The demo batch: which stories it plays, and what the simulated market must hold for it.
 
-The CSS simulator picks its story from the meter point number (an MPAN core or MPRN
-starting `99`, then one digit per scenario; see `simulator.scenarios`); withdrawals
-are the operator's side of the story, so the demo itself sends them at the right moment.
-Meter point numbers are generated with valid check digits and no real ones are used.
+The CSS simulator plays the story its meter-point table names for each meter point
+(`simulator.meter_points`), so the demo puts every switch's meter point there before it
+starts; withdrawals are the operator's side of the story, so the demo itself sends them at
+the right moment. Meter point numbers are made up, with valid distributor ids and check
+digits, and no real ones are used.
 """
 
 from __future__ import annotations
@@ -13,20 +14,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from domain.identifiers import Fuel, MarketSector, mpan_core_check_digit, mprn_check_digits
+from domain.identifiers import (
+    DNO_DISTRIBUTOR_IDS,
+    IDNO_DISTRIBUTOR_IDS,
+    Fuel,
+    MarketSector,
+    mpan_core_check_digit,
+    mprn_check_digits,
+)
 from domain.lifecycle import Status
-from simulator.scenarios import BY_THIRD_DIGIT, PATTERN_PREFIX
-from simulator.scenarios import Scenario as SimScenario
+from simulator.meter_points import MeterPoint
+from simulator.scenarios import Scenario as Story
 from workflows.signup import SwitchRequest, SwitchTimings
 
-#: The simulator's scenario digit after its prefix, from its own table; None plays the
-#: happy path.
-_DIGIT_OF = {scenario: digit for digit, scenario in BY_THIRD_DIGIT.items()}
-_HAPPY: str | None = None
-_REJECT = _DIGIT_OF[SimScenario.REJECT]
-_OBJECT = _DIGIT_OF[SimScenario.OBJECT]
-_OBJECT_THEN_LIFT = _DIGIT_OF[SimScenario.OBJECT_THEN_LIFT]
-_ANNUL = _DIGIT_OF[SimScenario.ANNUL]
+_DISTRIBUTOR_IDS = (*DNO_DISTRIBUTOR_IDS, *IDNO_DISTRIBUTOR_IDS)
 
 #: Long enough for the demo to withdraw, even across a restart of the stack.
 HELD_WINDOW = timedelta(minutes=5)
@@ -48,7 +49,7 @@ class Scenario:
     slug: str
     title: str
     expected: Status
-    css_digit: str | None = _HAPPY
+    story: Story = Story.HAPPY
     action: Action = Action.NONE
     fuel: Fuel = Fuel.ELECTRICITY
     sector: MarketSector = MarketSector.DOMESTIC
@@ -60,9 +61,9 @@ class Scenario:
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("happy", "happy path", Status.ACTIVE),
-    Scenario("rejected", "CSS rejects", Status.REJECTED, _REJECT),
-    Scenario("objected", "objection stands", Status.OBJECTED, _OBJECT),
-    Scenario("lifted", "objection lifted", Status.ACTIVE, _OBJECT_THEN_LIFT),
+    Scenario("rejected", "CSS rejects", Status.REJECTED, Story.REJECT),
+    Scenario("objected", "objection stands", Status.OBJECTED, Story.OBJECT),
+    Scenario("lifted", "objection lifted", Status.ACTIVE, Story.OBJECT_THEN_LIFT),
     Scenario("held", "withdrawn in window", Status.WITHDRAWN, action=Action.WITHDRAW_HELD),
     Scenario(
         "withdrawn",
@@ -77,7 +78,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         action=Action.WITHDRAW_SECURED,
     ),
     Scenario("gas", "gas, happy path", Status.ACTIVE, fuel=Fuel.GAS),
-    Scenario("annulled", "annulled by losing side", Status.ANNULLED, _ANNUL),
+    Scenario("annulled", "annulled by losing side", Status.ANNULLED, Story.ANNUL),
     Scenario(
         "business",
         "non-domestic",
@@ -105,6 +106,10 @@ class DemoSwitch:
             shipper_id=DEMO_SHIPPER if gas else None,
         )
 
+    def meter_point(self) -> MeterPoint:
+        """What the simulated market must hold for this switch's meter point."""
+        return MeterPoint(market_sector=self.scenario.sector, scenario=self.scenario.story)
+
     def timings(self, reconcile_grace: timedelta) -> SwitchTimings:
         return SwitchTimings(
             withdrawal_window=self.scenario.withdrawal_window, reconcile_grace=reconcile_grace
@@ -126,16 +131,11 @@ def plan_batch(batch_id: str, size: int) -> list[DemoSwitch]:
 
 
 def meter_point(scenario: Scenario, rng: random.Random) -> str:
-    """A made-up meter point number that makes the simulator play `scenario`."""
-    # A happy path may start with anything but the simulator's scenario prefix.
-    if scenario.css_digit is None:
-        head = str(rng.choice([n for n in range(10, 100) if str(n) != PATTERN_PREFIX]))
-    else:
-        head = PATTERN_PREFIX + scenario.css_digit
+    """A made-up meter point number for `scenario`'s fuel, valid in every part."""
     if scenario.fuel is Fuel.GAS:
-        body = _digits(head, 8, rng)
+        body = _digits(str(rng.randint(1, 9)), 8, rng)
         return body + mprn_check_digits(body)
-    first_twelve = _digits(head, 12, rng)
+    first_twelve = _digits(f"{rng.choice(_DISTRIBUTOR_IDS):02d}", 12, rng)
     return first_twelve + str(mpan_core_check_digit(first_twelve))
 
 

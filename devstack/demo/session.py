@@ -52,6 +52,9 @@ async def run_demo(
         async with SimulatorControl(config.css_url, config.pki_dir) as css:
             await css.set_speed(config.clock_speed)
             await css.set_faults(duplicate_rate=1.0)
+            # Every time, resumed or not: a restarted simulator has forgotten its market.
+            for switch in switches:
+                await css.put_meter_point(switch.mpxn, switch.meter_point())
             with watching(console, f"demo batch {batch.batch_id}") as observe:
                 outcome = await play(client, switches, settings, vault, observe)
             deliveries = await css.deliveries()

@@ -265,32 +265,130 @@ class TestCheckSupplyStartDate:
             CAL.check_supply_start_date(self.requested, date(2026, 3, 11), NON_DOMESTIC)
 
 
-class TestTargets:
-    submitted = london(2026, 3, 9, 9, 0)  # Monday
+def _mon(hour: int, minute: int = 0) -> datetime:
+    return london(2026, 3, 9, hour, minute)  # Monday 9 March 2026
 
-    def test_two_working_day_target_is_same_clock_two_working_days_on(self) -> None:
-        assert CAL.two_working_day_target(self.submitted, None) == utc(2026, 3, 11, 9, 0)
 
-    def test_a_later_requested_ssd_moves_the_target_to_its_midnight(self) -> None:
-        # 1 Apr 2026 is in BST, so London midnight is 23:00 UTC the evening before.
-        target = CAL.two_working_day_target(self.submitted, date(2026, 4, 1))
-        assert target == utc(2026, 3, 31, 23, 0)
-        assert target.astimezone(LONDON) == london(2026, 4, 1, 0, 0)
+class TestRequestDay:
+    def test_a_working_day_before_17_is_that_day(self) -> None:
+        assert CAL.request_day(_mon(16, 59)) == date(2026, 3, 9)
+        assert CAL.request_day(london(2026, 3, 9, 16, 59, 59, 999999)) == date(2026, 3, 9)
 
-    def test_an_earlier_requested_ssd_does_not_pull_the_target_in(self) -> None:
-        target = CAL.two_working_day_target(self.submitted, date(2026, 3, 10))
-        assert target == utc(2026, 3, 11, 9, 0)
+    def test_17_exactly_and_later_is_the_next_working_day(self) -> None:
+        assert CAL.request_day(_mon(17, 0)) == date(2026, 3, 10)
+        assert CAL.request_day(_mon(17, 1)) == date(2026, 3, 10)
+        assert CAL.request_day(london(2026, 3, 13, 17, 1)) == date(2026, 3, 16)  # Fri -> Mon
 
-    def test_five_working_day_backstop_over_new_year(self) -> None:
+    def test_weekends_and_bank_holidays_wait_for_the_next_working_day(self) -> None:
+        assert CAL.request_day(london(2026, 3, 7, 10, 0)) == date(2026, 3, 9)  # Saturday
+        assert CAL.request_day(london(2026, 12, 25, 9, 0)) == date(2026, 12, 29)
+        assert CAL.request_day(london(2026, 12, 24, 17, 0)) == date(2026, 12, 29)
+        assert CAL.request_day(london(2023, 5, 8, 9, 0)) == date(2023, 5, 9)  # coronation
+
+    def test_london_time_decides_not_utc(self) -> None:
+        # 16:30 UTC on a summer Monday is 17:30 in London: too late for that day.
+        assert CAL.request_day(utc(2026, 6, 1, 16, 30)) == date(2026, 6, 2)
+        # 16:30 UTC on a winter Monday is 16:30 in London: in time.
+        assert CAL.request_day(utc(2026, 3, 9, 16, 30)) == date(2026, 3, 9)
+        # 23:30 UTC on Sunday 28 June is 00:30 on Monday in London.
+        assert CAL.request_day(utc(2026, 6, 28, 23, 30)) == date(2026, 6, 29)
+
+    def test_the_sunday_the_clocks_go_back(self) -> None:
+        first = datetime(2026, 10, 25, 1, 30, tzinfo=LONDON, fold=0)  # BST
+        second = datetime(2026, 10, 25, 1, 30, tzinfo=LONDON, fold=1)  # GMT
+        assert first.astimezone(UTC) != second.astimezone(UTC)
+        assert CAL.request_day(first) == CAL.request_day(second) == date(2026, 10, 26)
+
+    @given(instant=instants)
+    def test_is_a_working_day_never_before_the_london_date(self, instant: datetime) -> None:
+        local = instant.astimezone(LONDON)
+        day = CAL.request_day(instant)
+        assert oracle_is_working(day)
+        if oracle_is_working(local.date()) and local.time() < GATE_CLOSURE:
+            assert day == local.date()
+        else:
+            assert oracle_working_days_in(local.date(), day) == 1
+
+
+class TestTargetAndBackstop:
+    """The worked examples of the rules, then the properties they must keep."""
+
+    def test_domestic_examples(self) -> None:
+        assert CAL.target_supply_start_date(_mon(16, 59), DOMESTIC) == date(2026, 3, 11)  # Wed
+        assert CAL.target_supply_start_date(_mon(17, 1), DOMESTIC) == date(2026, 3, 12)  # Thu
+        saturday = london(2026, 3, 7, 11, 0)
+        assert CAL.target_supply_start_date(saturday, DOMESTIC) == date(2026, 3, 11)  # Wed
+
+    def test_non_domestic_is_the_third_working_day(self) -> None:
+        assert CAL.target_supply_start_date(_mon(10), NON_DOMESTIC) == date(2026, 3, 12)  # Thu
+
+    def test_a_later_requested_ssd_is_the_target_and_the_backstop(self) -> None:
+        later = date(2026, 4, 1)
+        assert CAL.target_supply_start_date(_mon(10), DOMESTIC, later) == later
+        assert CAL.backstop_supply_start_date(_mon(10), later) == later
+
+    def test_an_earlier_requested_ssd_does_not_pull_them_in(self) -> None:
+        assert CAL.target_supply_start_date(_mon(17, 1), DOMESTIC, date(2026, 3, 11)) == date(
+            2026, 3, 12
+        )
+        assert CAL.backstop_supply_start_date(_mon(10), date(2026, 3, 11)) == date(2026, 3, 16)
+
+    def test_backstop_is_the_fifth_working_day_whatever_the_sector(self) -> None:
+        assert CAL.backstop_supply_start_date(_mon(16, 59)) == date(2026, 3, 16)
+        assert CAL.backstop_supply_start_date(_mon(17, 0)) == date(2026, 3, 17)
+
+    def test_backstop_over_christmas_and_new_year(self) -> None:
+        # Request day Thu 24 Dec 2026; 29, 30, 31 Dec, (1 Jan holiday), 4, 5 Jan.
         submitted = london(2026, 12, 24, 14, 0)
-        # 29, 30, 31 Dec, (1 Jan holiday), 4 Jan, 5 Jan.
-        assert CAL.five_working_day_backstop(submitted, None) == utc(2027, 1, 5, 14, 0)
-        later = CAL.five_working_day_backstop(submitted, date(2027, 1, 20))
-        assert later == utc(2027, 1, 20, 0, 0)
+        assert CAL.backstop_supply_start_date(submitted) == date(2027, 1, 5)
+        assert CAL.target_supply_start_date(submitted, DOMESTIC) == date(2026, 12, 30)
 
-    @given(submitted=instants, offset=st.integers(min_value=0, max_value=40))
-    def test_backstop_never_precedes_target(self, submitted: datetime, offset: int) -> None:
-        ssd = submitted.astimezone(LONDON).date() + timedelta(days=offset)
-        target = CAL.two_working_day_target(submitted, ssd)
-        backstop = CAL.five_working_day_backstop(submitted, ssd)
-        assert submitted < target <= backstop
+    def test_supply_deadlines_of_a_friday_1701_domestic_request(self) -> None:
+        found = CAL.supply_deadlines(london(2026, 3, 13, 17, 1), DOMESTIC)
+        assert found.request_day == date(2026, 3, 16)
+        assert found.objection_window_end == london(2026, 3, 16, 17, 1)
+        assert found.earliest_supply_start_date == date(2026, 3, 18)
+        assert found.earliest_gate_closure == london(2026, 3, 17, 17, 0)
+        assert found.supply_start_date == date(2026, 3, 18)
+        assert found.target_supply_start_date == date(2026, 3, 18)
+        assert found.target_gate_closure == london(2026, 3, 17, 17, 0)
+        assert found.backstop_supply_start_date == date(2026, 3, 23)
+        assert found.backstop_gate_closure == london(2026, 3, 20, 17, 0)
+        assert found.calendar_version == CAL.version
+
+    def test_supply_deadlines_asks_for_a_later_ssd_and_judges_by_it(self) -> None:
+        found = CAL.supply_deadlines(_mon(10), DOMESTIC, date(2026, 3, 28))  # a Saturday
+        assert found.supply_start_date == date(2026, 3, 28)
+        assert found.target_supply_start_date == date(2026, 3, 28)
+        assert found.backstop_supply_start_date == date(2026, 3, 28)
+        assert found.target_gate_closure == london(2026, 3, 27, 17, 0)
+
+    def test_supply_deadlines_replaces_an_ssd_that_can_no_longer_be_honoured(self) -> None:
+        found = CAL.supply_deadlines(_mon(17, 1), DOMESTIC, date(2026, 3, 11))
+        assert found.supply_start_date == found.earliest_supply_start_date == date(2026, 3, 12)
+
+    @given(submitted=instants, sector=sectors)
+    def test_the_earliest_ssd_always_meets_the_target(
+        self, submitted: datetime, sector: MarketSector
+    ) -> None:
+        found = CAL.supply_deadlines(submitted, sector)
+        assert found.earliest_supply_start_date <= found.target_supply_start_date
+        assert found.target_supply_start_date <= found.backstop_supply_start_date
+        window = 1 if sector is DOMESTIC else 2
+        assert oracle_working_days_in(found.request_day, found.target_supply_start_date) == (
+            window + 1
+        )
+        assert oracle_working_days_in(found.request_day, found.backstop_supply_start_date) == 5
+        assert found.target_gate_closure <= found.backstop_gate_closure
+        assert submitted < found.earliest_gate_closure <= found.target_gate_closure
+
+    @given(submitted=instants, sector=sectors, offset=st.integers(min_value=0, max_value=28))
+    def test_a_requested_ssd_never_lowers_either_date(
+        self, submitted: datetime, sector: MarketSector, offset: int
+    ) -> None:
+        requested = submitted.astimezone(LONDON).date() + timedelta(days=offset)
+        plain = CAL.supply_deadlines(submitted, sector)
+        asked = CAL.supply_deadlines(submitted, sector, requested)
+        assert asked.target_supply_start_date == max(plain.target_supply_start_date, requested)
+        assert asked.backstop_supply_start_date == max(plain.backstop_supply_start_date, requested)
+        assert asked.supply_start_date == max(plain.earliest_supply_start_date, requested)

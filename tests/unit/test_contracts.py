@@ -26,15 +26,23 @@ from activities.contracts import (
 from activities.registration import RegistrationActivities
 from css import errors as css_errors
 from css.messages import RegistrationAck, RegistrationRequest, RegistrationStatus
-from domain.events import NotificationApplied, SwitchRequested, event_from_record, event_to_record
+from domain.events import (
+    NotificationApplied,
+    SwitchRequested,
+    current_record,
+    event_from_record,
+    event_to_record,
+)
 from domain.identifiers import Fuel, MarketSector
 from domain.lifecycle import NotificationKind, Status
 from domain.notification import Notification
-from domain.records import to_record
+from domain.records import to_record, upcast
 from domain.request import SwitchDetails
 from domain.switch import SwitchState
+from domain.switch_request import InvalidSwitchRequest
 from eventstore.errors import NON_RETRYABLE_ERRORS
 from workflows.converter import DATA_CONVERTER
+from workflows.input import read_input
 from workflows.messages import SwitchInput, SwitchResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +62,30 @@ def _payloads(event_type: str, name: str | None = None) -> Iterator[bytes]:
             if name is None or named == name:
                 carried = attributes.get("input") or attributes.get("result")
                 yield base64.b64decode(carried["payloads"][0]["data"])
+
+
+def _started_inputs() -> Iterator[tuple[Path, bytes]]:
+    for path in HISTORIES:
+        started = json.loads(path.read_text())["events"][0]
+        attributes = started["workflowExecutionStartedEventAttributes"]
+        yield path, base64.b64decode(attributes["input"]["payloads"][0]["data"])
+
+
+#: The record fields the notification and the state gained with the supply-date rules.
+_ADDED_TO_NOTIFICATION = ("mpxn", "market_sector")
+_ADDED_TO_STATE = (
+    "request_received_at",
+    "request_day",
+    "target_supply_start_date",
+    "target_gate_closure",
+    "backstop_supply_start_date",
+    "backstop_gate_closure",
+    "deadlines_market_sector",
+    "held_market_sector",
+    "compensation_waived",
+    "compensation_waiver_reason",
+    "unmatched_notifications",
+)
 
 
 def _decode(data: bytes, hint: Any) -> Any:
@@ -87,7 +119,9 @@ def test_every_stored_event_in_the_histories_reads_and_writes_back_the_same() ->
     for data in _payloads("EVENT_TYPE_ACTIVITY_TASK_SCHEDULED", "append_switch_events"):
         for record in _decode(data, AppendInput).events:
             event = event_from_record(record.type, record.data, record.schema_version)
-            assert event_to_record(event) == (record.type, record.data)
+            # Written back at today's version: the record as its upcasters bring it there.
+            current = current_record(record.type, record.data, record.schema_version)
+            assert event_to_record(event) == (record.type, current)
             checked.add(record.type)
     assert {"SwitchRequested", "NotificationApplied", "RegistrationSubmitted"} <= checked
 
@@ -116,6 +150,8 @@ def test_value_objects_are_stored_flat_in_the_fields_order_they_always_had() -> 
         "objection_window_end": None,
         "supply_start_date": "2026-12-01",
         "reason_code": None,
+        "mpxn": None,
+        "market_sector": None,
         "source": "css",
         "stale": False,
     }
@@ -132,7 +168,10 @@ def test_every_signal_in_the_histories_is_one_notification_value() -> None:
     for data in signals:
         notification = _decode(data, Notification)
         assert isinstance(notification, Notification)
-        assert _encode(notification) == json.loads(data)
+        # A signal sent before the notification named its meter point and sector reads as
+        # one whose new fields are empty, and nothing else changes.
+        encoded, sent = _encode(notification), json.loads(data)
+        assert encoded == {**dict.fromkeys(_ADDED_TO_NOTIFICATION), **sent}
 
 
 def test_signup_sends_the_flat_input_the_readme_documents() -> None:
@@ -146,15 +185,26 @@ def test_signup_sends_the_flat_input_the_readme_documents() -> None:
     )
     encoded = _encode(inp)
     assert {k: v for k, v in encoded.items() if k in documented} == documented
-    assert set(encoded) - set(documented) == {"reconciliations_per_run"}
-    for data in _payloads("EVENT_TYPE_WORKFLOW_EXECUTION_STARTED"):
+    assert set(encoded) - set(documented) == {
+        "reconciliations_per_run",
+        "compensation_review_seconds",
+    }
+    for path, data in _started_inputs():
+        payload = Payload(metadata={"encoding": b"json/plain"}, data=data)
+        try:
+            read_input(payload, CONVERTER, continued=True)
+        except InvalidSwitchRequest:
+            # The workflow refused it, and its history says so: it failed at once.
+            last = json.loads(path.read_text())["events"][-1]["eventType"]
+            assert last == "EVENT_TYPE_WORKFLOW_EXECUTION_FAILED", path.stem
+            continue
         assert _encode(_decode(data, SwitchInput)).items() >= json.loads(data).items()
 
 
 def test_the_state_travels_as_a_versioned_flat_record() -> None:
     state = _state()
     encoded = _encode(SwitchResult("sw-1", state.status, state))["state"]
-    assert encoded["schema_version"] == SwitchState.SCHEMA_VERSION == 1
+    assert encoded["schema_version"] == SwitchState.SCHEMA_VERSION == 2
     assert (encoded["fuel"], encoded["shipper_id"], encoded["seen_message_ids"]) == (
         "GAS",
         "SHIP",
@@ -168,26 +218,38 @@ def test_the_state_travels_as_a_versioned_flat_record() -> None:
 
 def test_states_returned_before_the_version_was_written_still_decode() -> None:
     results = list(_payloads("EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED"))
-    assert results
+    unversioned = [data for data in results if "schema_version" not in json.loads(data)["state"]]
+    assert unversioned
     for data in results:
         written = json.loads(data)["state"]
-        assert "schema_version" not in written
+        version = written.pop("schema_version", 1)
         state = _decode(data, SwitchResult).state
-        assert {k: v for k, v in to_record(state).items() if k != "schema_version"} == written
+        upcast_written = upcast(written, version, SwitchState.SCHEMA_VERSION, SwitchState.UPCASTERS)
+        assert {k: v for k, v in to_record(state).items() if k != "schema_version"} == (
+            upcast_written
+        )
 
 
 def test_a_newer_state_is_refused_and_an_older_one_upcast(monkeypatch: pytest.MonkeyPatch) -> None:
     record = to_record(_state())
-    with pytest.raises(ValueError, match=r"SwitchState record: v2 is newer than this code \(v1\)"):
-        _decode(json.dumps({**record, "schema_version": 2}).encode(), SwitchState)
+    with pytest.raises(ValueError, match=r"SwitchState record: v3 is newer than this code \(v2\)"):
+        _decode(json.dumps({**record, "schema_version": 3}).encode(), SwitchState)
 
-    def v1_to_v2(old: dict[str, Any]) -> dict[str, Any]:
+    def v2_to_v3(old: dict[str, Any]) -> dict[str, Any]:
         return {**old, "reason_code": "UPCAST"}
 
-    monkeypatch.setattr(SwitchState, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(SwitchState, "UPCASTERS", {1: v1_to_v2})
-    upcast = _decode(json.dumps({**record, "schema_version": 1}).encode(), SwitchState)
-    assert upcast == replace(_state(), reason_code="UPCAST")
+    monkeypatch.setattr(SwitchState, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(SwitchState, "UPCASTERS", {**SwitchState.UPCASTERS, 2: v2_to_v3})
+    upcast_state = _decode(json.dumps({**record, "schema_version": 2}).encode(), SwitchState)
+    assert upcast_state == replace(_state(), reason_code="UPCAST")
+
+
+def test_a_state_written_before_the_supply_date_rules_reads_with_their_fields_empty() -> None:
+    written = {k: v for k, v in to_record(_state()).items() if k not in _ADDED_TO_STATE}
+    written["schema_version"] = 1
+    state = _decode(json.dumps(written).encode(), SwitchState)
+    assert state == _state()
+    assert (state.target_supply_start_date, state.unmatched_notifications) == (None, 0)
 
 
 # --- activities ----------------------------------------------------------------------------
@@ -212,10 +274,12 @@ class RecordingCss:
 
 async def test_a_submission_scheduled_with_the_whole_state_is_still_sent_the_same() -> None:
     scheduled = list(_payloads("EVENT_TYPE_ACTIVITY_TASK_SCHEDULED", "submit_registration"))
-    assert scheduled
+    legacies = 0
     for data in scheduled:
         legacy = _decode(data, SubmitInput | LegacySubmitInput)
-        assert isinstance(legacy, LegacySubmitInput)
+        if isinstance(legacy, SubmitInput):
+            continue  # today's shape, sent as it is
+        legacies += 1
         state = legacy.state
         assert state.supply_start_date is not None
         current = SubmitInput(
@@ -234,6 +298,7 @@ async def test_a_submission_scheduled_with_the_whole_state_is_still_sent_the_sam
             state.details.mpxn,
             state.supply_start_date,
         )
+    assert legacies
 
 
 def test_the_non_retryable_names_are_the_error_trees_own() -> None:

@@ -36,7 +36,10 @@ def digit_strings(min_size: int, max_size: int) -> st.SearchStrategy[str]:
     return st.text(alphabet="0123456789", min_size=min_size, max_size=max_size)
 
 
-valid_cores = digit_strings(12, 12).map(lambda body: body + str(mpan_core_check_digit(body)))
+distributor_ids = st.integers(min_value=10, max_value=36).map(str)
+valid_cores = st.builds(lambda head, body: head + body, distributor_ids, digit_strings(10, 10)).map(
+    lambda twelve: twelve + str(mpan_core_check_digit(twelve))
+)
 valid_mprns = digit_strings(4, 8).map(lambda body: body + mprn_check_digits(body))
 
 
@@ -82,6 +85,11 @@ class TestMpanCore:
             ("131234567890\u0667", "MPAN core has a non-digit '\u0667' at position 13"),
             ("1312345678903", "MPAN core check digit is wrong: expected 7, got 3"),
             ("  - ", "MPAN core is empty"),
+            (
+                "9912345678901",
+                "MPAN core distributor id 99 is not valid (10 to 23 are the distribution "
+                "network operators, 24 to 36 the independent ones)",
+            ),
         ],
     )
     def test_refusals_say_exactly_what_is_wrong(self, text: str, message: str) -> None:
@@ -106,7 +114,7 @@ class TestMpanCore:
     def test_the_mod_10_fold_is_a_known_blind_spot(self) -> None:
         # Residues 0 and 10 both write check digit 0, so a change that moves the weighted
         # sum between them keeps the core valid: two different valid cores, one digit apart.
-        assert parse_mpan_core("0669074391500") != parse_mpan_core("4669074391500")
+        assert parse_mpan_core("1329141777630") != parse_mpan_core("1324141777630")
 
     @given(core=valid_cores, data=st.data())
     def test_any_grouping_of_a_valid_core_parses_to_the_digits(
@@ -116,7 +124,7 @@ class TestMpanCore:
 
     @given(
         core=valid_cores,
-        position=st.integers(min_value=0, max_value=12),
+        position=st.integers(min_value=2, max_value=12),
         digit=st.sampled_from("0123456789"),
     )
     def test_changing_any_single_digit_invalidates_it_outside_the_blind_spot(
@@ -148,25 +156,99 @@ class TestFullMpan:
     @pytest.mark.parametrize(
         ("text", "message"),
         [
-            ("1312345678907", "MPAN must be 21 digits, got 13"),
-            ("00 801 12a 13 1234 5678 907", "MPAN has a non-digit 'a' at position 8"),
+            (
+                "1312345678907",
+                "MPAN must be 21 characters (8 of top line and 13 of core), got 13",
+            ),
+            ("0x 801 123 13 1234 5678 907", "MPAN profile class has a non-digit 'x' at position 2"),
+            ("09 801 123 13 1234 5678 907", "MPAN profile class 09 is not valid (00 to 08)"),
+            (
+                "00 000 123 13 1234 5678 907",
+                "MPAN meter timeswitch code 000 is not valid (001 to 999)",
+            ),
+            (
+                "00 8a1 123 13 1234 5678 907",
+                "MPAN meter timeswitch code has a non-digit 'a' at position 2",
+            ),
+            (
+                "00 801 1!3 13 1234 5678 907",
+                "MPAN line loss factor class has an invalid character '!' at position 2 "
+                "(only upper-case letters and digits)",
+            ),
             ("00 801 123 13 1234 5678 903", "MPAN core check digit is wrong: expected 7, got 3"),
+            ("00 801 123 40 1234 5678 907", "MPAN core distributor id 40 is not valid"),
         ],
     )
     def test_refusals(self, text: str, message: str) -> None:
         with pytest.raises(InvalidIdentifier) as caught:
             parse_mpan(text)
-        assert str(caught.value) == message
+        assert str(caught.value).startswith(message)
 
     def test_top_line_parts_are_checked_on_construction(self) -> None:
         with pytest.raises(InvalidIdentifier, match="profile class must be 2 digits, got 1"):
             Mpan("0", "801", "123", MpanCore("1312345678907"))
+        with pytest.raises(InvalidIdentifier, match="invalid character 'a' at position 1"):
+            Mpan("00", "801", "a23", MpanCore("1312345678907"))
+
+    def test_line_loss_factor_class_takes_letters_and_is_kept_upper_case(self) -> None:
+        mpan = parse_mpan("05 845 a2b 13 1234 5678 907")
+        assert mpan == Mpan("05", "845", "A2B", MpanCore("1312345678907"))
+        assert str(mpan) == "05845A2B1312345678907"
+        assert parse_mpan("S 00 801 XYZ\n13 1234 5678 907").line_loss_factor_class == "XYZ"
+
+    @pytest.mark.parametrize(
+        ("profile_class", "code"), [("00", "001"), ("08", "999"), ("03", "500")]
+    )
+    def test_top_line_bounds_are_accepted(self, profile_class: str, code: str) -> None:
+        text = f"{profile_class}{code}1231312345678907"
+        assert str(parse_mpan(text)) == text
+
+    @given(
+        profile_class=st.integers(0, 8),
+        code=st.integers(1, 999),
+        llfc=st.text(
+            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            min_size=3,
+            max_size=3,
+        ),
+        core=valid_cores,
+    )
+    def test_every_valid_top_line_parses_and_keeps_its_parts(
+        self, profile_class: int, code: int, llfc: str, core: str
+    ) -> None:
+        text = f"{profile_class:02d} {code:03d} {llfc} {core}"
+        mpan = parse_mpan(text)
+        assert (mpan.profile_class, mpan.meter_timeswitch_code) == (
+            f"{profile_class:02d}",
+            f"{code:03d}",
+        )
+        assert mpan.line_loss_factor_class == llfc.upper()
+        assert str(mpan) == f"{profile_class:02d}{code:03d}{llfc.upper()}{core}"
+        assert parse_mpan_or_core(text) == mpan
+
+    @given(profile_class=st.integers(10, 99), core=valid_cores)
+    def test_profile_classes_above_08_are_refused(self, profile_class: int, core: str) -> None:
+        with pytest.raises(InvalidIdentifier, match=f"profile class {profile_class} is not valid"):
+            parse_mpan(f"{profile_class}801123{core}")
+
+    @given(core=valid_cores)
+    def test_every_dno_and_idno_distributor_id_is_accepted(self, core: str) -> None:
+        assert 10 <= int(parse_mpan_core(core).distributor_id) <= 36
+
+    @pytest.mark.parametrize("distributor", ["00", "09", "37", "50", "98", "99"])
+    def test_other_distributor_ids_are_refused_and_named(self, distributor: str) -> None:
+        twelve = distributor + "1234567890"
+        core = twelve + str(mpan_core_check_digit(twelve))
+        with pytest.raises(InvalidIdentifier, match=f"distributor id {distributor} is not valid"):
+            parse_mpan_core(core)
+        with pytest.raises(InvalidIdentifier, match=f"distributor id {distributor} is not valid"):
+            parse_mpxn(core, Fuel.ELECTRICITY)
 
     def test_core_or_full_is_told_apart_by_length(self) -> None:
         assert parse_mpan_or_core("13 1234 5678 907") == MpanCore("1312345678907")
         assert isinstance(parse_mpan_or_core("00 801 123 13 1234 5678 907"), Mpan)
         with pytest.raises(
-            InvalidIdentifier, match=r"13 digits \(core\) or 21 digits \(full\), got 15"
+            InvalidIdentifier, match=r"13 digits \(core\) or 21 characters \(full\), got 15"
         ):
             parse_mpan_or_core("001312345678907")
 
@@ -260,6 +342,7 @@ class TestValidateCommand:
             (["mpan", "1312345678907"], "1312345678907"),
             (["mpan", "13", "1234", "5678", "907"], "1312345678907"),
             (["mpan", "S 00 801 123\n13 1234 5678 907"], "008011231312345678907"),
+            (["mpan", "S 05 845 l2b\n13 1234 5678 907"], "05845L2B1312345678907"),
             (["mprn", "3938 424 403"], "3938424403"),
             (["mpid", "abc1"], "ABC1"),
         ],
@@ -273,7 +356,13 @@ class TestValidateCommand:
         ("args", "message"),
         [
             (["mpan", "1312345678903"], "MPAN core check digit is wrong: expected 7, got 3"),
-            (["mpan", "1234"], "MPAN must be 13 digits (core) or 21 digits (full), got 4"),
+            (["mpan", "1234"], "MPAN must be 13 digits (core) or 21 characters (full), got 4"),
+            (
+                ["mpan", "9912345678901"],
+                "MPAN core distributor id 99 is not valid (10 to 23 are the distribution "
+                "network operators, 24 to 36 the independent ones)",
+            ),
+            (["mpan", "09 801 123 1312345678907"], "MPAN profile class 09 is not valid (00 to 08)"),
             (["mprn", "3938424404"], "MPRN check digits are wrong: expected 03, got 04"),
         ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.events import (
+    SCHEMA_VERSIONS,
     CompensationDue,
     DeadlineMissed,
     NotificationApplied,
+    NotificationUnmatched,
     SwitchWithdrawn,
     WithdrawalRequested,
     event_from_record,
@@ -184,16 +187,125 @@ class TestOrderingRules:
         assert state is not None
         assert state.status is Status.REJECTED
 
-    def test_notification_for_another_registration_is_refused(self) -> None:
-        other = ApplyNotification(Notification("x", K.VALIDATED, "REG-OTHER", T0))
-        with pytest.raises(TransitionRefused, match="REG-OTHER"):
-            decide(submitted(), other)
-
     def test_weeks_late_notification_still_applies(self) -> None:
         late = ApplyNotification(Notification("late", K.CONFIRMED, REG, T0 + timedelta(weeks=3)))
         state = run(submitted(), note(K.VALIDATED, 1), late)
         assert state is not None
         assert state.status is Status.CONFIRMED
+
+
+class TestUnmatchedNotifications:
+    """A notification that is not about this switch is kept as a fact and changes nothing."""
+
+    def assert_only_recorded(self, before: SwitchState, command: ApplyNotification) -> None:
+        (event,) = decide(before, command)
+        assert isinstance(event, NotificationUnmatched)
+        after = evolve(before, event)
+        assert after == dataclasses.replace(
+            before,
+            version=before.version + 1,
+            seen_message_ids=(*before.seen_message_ids, command.notification.message_id),
+            unmatched_notifications=before.unmatched_notifications + 1,
+        )
+        assert decide(after, command) == []  # a resend is not recorded twice
+
+    def test_another_registration(self) -> None:
+        state = run(submitted(), note(K.VALIDATED, 1))
+        assert state is not None
+        other = ApplyNotification(
+            Notification("x", K.SECURED, "REG-OTHER", T0, supply_start_date=D2)
+        )
+        (event,) = decide(state, other)
+        assert isinstance(event, NotificationUnmatched)
+        assert "REG-OTHER" in event.reason
+        assert REG in event.reason
+        self.assert_only_recorded(state, other)
+
+    def test_any_registration_when_the_switch_holds_none(self) -> None:
+        withdrawn = run(requested(), Withdraw("customer cancelled", T0))
+        assert withdrawn is not None
+        assert withdrawn.registration_id is None
+        stranger = ApplyNotification(
+            Notification("x", K.ACTIVE, "REG-STRANGER", T0, supply_start_date=D2)
+        )
+        self.assert_only_recorded(withdrawn, stranger)
+        after = run(withdrawn, stranger)
+        assert after is not None
+        assert after.registration_id is None
+        assert after.supply_start_date is None
+        self.assert_only_recorded(requested(), stranger)
+
+    def test_another_meter_point(self) -> None:
+        state = submitted()
+        other_meter = ApplyNotification(
+            Notification("x", K.VALIDATED, REG, T0, mpxn="1234567890128")
+        )
+        (event,) = decide(state, other_meter)
+        assert isinstance(event, NotificationUnmatched)
+        assert event.reason == "it names another meter point than the switch's"
+        self.assert_only_recorded(state, other_meter)
+
+    def test_its_own_meter_point_matches(self) -> None:
+        own = ApplyNotification(Notification("x", K.VALIDATED, REG, T0, mpxn="1312345678907"))
+        (event,) = decide(submitted(), own)
+        assert isinstance(event, NotificationApplied)
+
+
+D1, D2 = date(2026, 11, 25), date(2026, 11, 27)
+
+
+class TestStaleNotificationsNeverMoveFactsBack:
+    def test_a_stale_validated_after_secured_keeps_the_secured_ssd(self) -> None:
+        state = run(
+            submitted(),
+            note(K.VALIDATED, 1, supply_start_date=D2),
+            note(K.SECURED, 3, supply_start_date=D2),
+            note(K.VALIDATED, 2, supply_start_date=D1),  # an older VALIDATED, resent late
+        )
+        assert state is not None
+        assert (state.status, state.supply_start_date) == (Status.SECURED, D2)
+
+    def test_a_stale_validated_keeps_the_objection_window_end(self) -> None:
+        w1, w2 = T0 + timedelta(days=1), T0 + timedelta(days=1, hours=2)
+        state = run(
+            submitted(),
+            note(K.VALIDATED, 1, objection_window_end=w2),
+            note(K.CONFIRMED, 2),
+            note(K.VALIDATED, 3, objection_window_end=w1, supply_start_date=D1),
+        )
+        assert state is not None
+        assert state.objection_window_end == w2
+        assert state.supply_start_date == date(2026, 11, 25)
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(list(NotificationKind)),
+                st.integers(0, 3000),
+                st.one_of(st.none(), st.dates(date(2026, 11, 24), date(2026, 12, 31))),
+            ),
+            max_size=20,
+        )
+    )
+    @settings(max_examples=300)
+    def test_no_stale_notification_changes_the_ssd_or_the_window(
+        self, raw: list[tuple[NotificationKind, int, date | None]]
+    ) -> None:
+        state = submitted()
+        for n, (kind, minutes, ssd) in enumerate(raw):
+            at = T0 + timedelta(minutes=minutes)
+            command = ApplyNotification(
+                Notification(
+                    f"m-{n}", kind, REG, at, objection_window_end=at, supply_start_date=ssd
+                )
+            )
+            for event in decide(state, command):
+                after = evolve(state, event)
+                if isinstance(event, NotificationApplied) and event.stale:
+                    assert after.supply_start_date == state.supply_start_date
+                    assert after.objection_window_end == state.objection_window_end
+                    assert after.status is state.status
+                state = after
 
 
 class TestDeadlinesAndFlags:
@@ -274,7 +386,7 @@ class TestProperties:
             for event in events:
                 state = evolve(state, event)
         stored = [event_to_record(event) for event in history]
-        decoded = [event_from_record(name, data, 1) for name, data in stored]
+        decoded = [event_from_record(name, data, SCHEMA_VERSIONS[name]) for name, data in stored]
         assert fold([*decide(None, _request_command()), *decoded]) == state
 
     @given(notifications)

@@ -92,7 +92,7 @@ async def test_a_running_switch_cross_checks_clean(engine: Engine) -> None:
     assert report.clean, report.to_json()
     assert [e.type for e in report.entries][:3] == [
         "SwitchRequested",
-        "DeadlinesComputed",
+        "SupplyDeadlinesComputed",
         "RegistrationSubmitted",
     ]
     assert report.entries[0].source == "signup"

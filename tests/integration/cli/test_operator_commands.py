@@ -79,9 +79,10 @@ async def test_flags_and_a_file_together_are_refused(
         ("list",),
         ("status", "S-4"),
         ("withdraw", "S-4", "--reason", "customer cancelled"),
+        ("waive", "S-4", "--reason", "customer asked for the later date"),
         ("start", "--switch-id", "S-4", "--fuel", "ELECTRICITY", "--mpxn", VALID_MPAN),
     ],
-    ids=["list", "status", "withdraw", "start"],
+    ids=["list", "status", "withdraw", "waive", "start"],
 )
 async def test_every_command_says_when_the_engine_is_not_running(
     no_engine: dict[str, str], args: tuple[str, ...]
@@ -96,9 +97,11 @@ async def test_an_unknown_status_filter_is_refused(no_engine: dict[str, str]) ->
     assert_one_line_error(run, 2, "unknown status 'FINISHED'", "PENDING")
 
 
-async def test_an_empty_withdrawal_reason_is_refused(no_engine: dict[str, str]) -> None:
+async def test_an_empty_withdrawal_or_waiver_reason_is_refused(no_engine: dict[str, str]) -> None:
     run = await switching("withdraw", "S-5", "--reason", "  ", env=no_engine)
-    assert_one_line_error(run, 2, "needs a reason")
+    assert_one_line_error(run, 2, "a withdrawal needs a reason")
+    run = await switching("waive", "S-5", "--reason", "", env=no_engine)
+    assert_one_line_error(run, 2, "a waiver needs a reason")
 
 
 async def test_an_unknown_switch_id_is_named(running_engine: RunningEngine) -> None:
@@ -139,6 +142,8 @@ async def test_start_status_list_and_withdraw_a_switch(running_engine: RunningEn
 
     refused = await switching("withdraw", switch_id, "--reason", "again", env=env)
     assert_one_line_error(refused, 5, f"switch {switch_id} has ended (WITHDRAWN)")
+    refused = await switching("waive", switch_id, "--reason", "goodwill", env=env)
+    assert_one_line_error(refused, 5, f"switch {switch_id} has ended (WITHDRAWN); nothing to waive")
 
     run = await switching("status", switch_id, "--json", env=env)
     assert run.code == 0, run.stderr
@@ -168,6 +173,9 @@ async def test_status_shows_state_deadlines_and_timeline_for_people(
     file.write_text(json.dumps(request))
     run = await switching("start", "--file", str(file), env=env)
     assert run.code == 0, run.stderr
+
+    refused = await switching("waive", switch_id, "--reason", "goodwill", env=env)
+    assert_one_line_error(refused, 5, "no compensation is owed")
 
     run = await switching("status", switch_id, env=env)
     assert run.code == 0, run.stderr

@@ -19,11 +19,13 @@ from starlette.routing import Route
 
 from css import jws
 from css.errors import BadSignature, InvalidMessage
-from css.messages import NotificationMessage, parse_notification
+from css.messages import NotificationMessage, RegistrationRequest, parse_notification
 from css.pki import PkiPaths
 from domain.identifiers import Fuel, MarketSector
 from simulator import LifecycleSettings, SimulatorConfig
-from simulator.scenarios import ScenarioRequest
+from simulator.meter_points import MeterPoint
+from simulator.scenarios import Scenario
+from simulator.service import Simulator
 
 # Monday 2 March 2026, 09:00 in London (GMT): a plain working week ahead.
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -31,10 +33,9 @@ VALIDATION_DELAY = timedelta(minutes=1)
 MPAN = "1312345678907"
 
 
-def registration(**changes: object) -> ScenarioRequest:
-    """A valid domestic electricity request with a fresh message id (and, when given, the
-    simulator's `scenario`)."""
-    base = ScenarioRequest(
+def registration(**changes: object) -> RegistrationRequest:
+    """A valid domestic electricity request with a fresh message id."""
+    base = RegistrationRequest(
         message_id=f"MSG-{uuid.uuid4().hex}",
         sent_at=MONDAY_9AM,
         gaining_supplier_id="GAIN",
@@ -47,6 +48,11 @@ def registration(**changes: object) -> ScenarioRequest:
         shipper_id=None,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def hold(sim: Simulator, scenario: Scenario, mpxn: str = MPAN, **point: object) -> None:
+    """Make the simulated market hold `mpxn` as playing `scenario` (and any other fields)."""
+    sim.meter_points.put(mpxn, MeterPoint(scenario=scenario, **point))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

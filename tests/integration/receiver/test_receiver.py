@@ -34,7 +34,8 @@ from receiver.records import REJECTED_STREAM, inbound_stream, stored_body
 from receiver.server import Receiver, ReceiverParts, ReceiverSettings
 from receiver.sink import RecordingSink, SignalFailed
 from simulator import running_simulator
-from tests.integration.css.support import registration, sim_config
+from simulator.scenarios import Scenario
+from tests.integration.css.support import hold, registration, sim_config
 
 FAST = RetryPolicy(
     initial=timedelta(milliseconds=50),
@@ -170,8 +171,9 @@ async def test_rotated_keys_both_verify_while_both_are_trusted(
     pki: PkiPaths, rig: Rig, sink: RecordingSink
 ) -> None:
     async with running_simulator(sim_config(pki, rig.receiver.base_url)) as sim:
+        hold(sim.sim, Scenario.MANUAL)
         async with CssClient.from_pki(sim.base_url, pki.root) as client:
-            ack = await client.submit_registration(registration(scenario="manual"))
+            ack = await client.submit_registration(registration())
         await rig.submitted(ack.registration_id)
         sim.sim.notify(ack.registration_id, NotificationKind.OBJECTION_RAISED)
         async with asyncio.timeout(20):

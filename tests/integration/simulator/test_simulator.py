@@ -10,23 +10,26 @@ import pytest
 from css.client import CssClient
 from css.messages import Active, CssStatus, Rejected, Secured, Validated
 from css.pki import PkiPaths
-from domain.identifiers import MarketSector, mpan_core_check_digit
+from domain.identifiers import MarketSector
 from domain.lifecycle import NotificationKind
 from simulator import running_simulator
 from simulator.push import Delivery
+from simulator.scenarios import Scenario
 from simulator.server import RunningSimulator
-from tests.integration.css.support import VALIDATION_DELAY, StubReceiver, registration, sim_config
+from simulator.service import Refusal
+from tests.integration.css.support import (
+    VALIDATION_DELAY,
+    StubReceiver,
+    hold,
+    registration,
+    sim_config,
+)
 
 FOUR_DAYS = timedelta(days=4)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
-
-
-def scenario_mpan(third_digit: str) -> str:
-    first_twelve = f"99{third_digit}000000123"
-    return first_twelve + str(mpan_core_check_digit(first_twelve))
 
 
 async def deliveries(simulator: RunningSimulator, count: int) -> list[Delivery]:
@@ -43,6 +46,7 @@ async def test_happy_lifecycle_is_pushed_in_order_with_calendar_dates(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     ack = await client.submit_registration(registration())
+    assert ack.received_at == at(2, 9)  # by CSS's own clock
     simulator.sim.advance(FOUR_DAYS)
     received = await stub.wait_for(4)
     assert [(r.notification.event_type.value, r.notification.occurred_at) for r in received] == [
@@ -65,6 +69,36 @@ async def test_happy_lifecycle_is_pushed_in_order_with_calendar_dates(
     assert (await client.get_registration(ack.registration_id)).status is CssStatus.ACTIVE
 
 
+async def test_the_sector_is_the_one_the_market_holds_not_the_requests(
+    client: CssClient, simulator: RunningSimulator, stub: StubReceiver
+) -> None:
+    hold(simulator.sim, Scenario.HAPPY, market_sector=MarketSector.NON_DOMESTIC)
+    await client.submit_registration(registration(market_sector=MarketSector.DOMESTIC))
+    simulator.sim.advance(FOUR_DAYS)
+    validated, confirmed, *_ = await stub.wait_for(4)
+    assert isinstance(validated.notification, Validated)
+    assert validated.notification.market_sector is MarketSector.NON_DOMESTIC
+    assert validated.notification.objection_window_end == at(4, 9, 1)
+    assert confirmed.notification.occurred_at == at(4, 9, 1)
+
+
+async def test_a_debt_objection_on_a_change_of_occupancy_is_refused(
+    client: CssClient, simulator: RunningSimulator, stub: StubReceiver
+) -> None:
+    hold(simulator.sim, Scenario.OBJECT)
+    ack = await client.submit_registration(registration(change_of_occupancy=True))
+    simulator.sim.advance(FOUR_DAYS)
+    await stub.wait_for(4)
+    assert stub.types(ack.registration_id) == ["VALIDATED", "CONFIRMED", "SECURED", "ACTIVE"]
+    hold(simulator.sim, Scenario.MANUAL)
+    manual = await client.submit_registration(registration(change_of_occupancy=True))
+    with pytest.raises(Refusal) as refused:
+        simulator.sim.notify(manual.registration_id, NotificationKind.OBJECTION_RAISED)
+    assert refused.value.reason_code == "OBJECTION_NOT_ALLOWED"
+    assert "previous occupant" in refused.value.detail
+    assert simulator.sim.get(manual.registration_id).status is CssStatus.RECEIVED
+
+
 async def test_a_past_requested_ssd_moves_to_the_earliest(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
@@ -76,25 +110,26 @@ async def test_a_past_requested_ssd_moves_to_the_earliest(
 
 
 @pytest.mark.parametrize(
-    ("third_digit", "expected"),
+    ("scenario", "expected"),
     [
-        ("1", ["REJECTED"]),
-        ("2", ["VALIDATED", "OBJECTION_RAISED", "OBJECTED"]),
+        (Scenario.REJECT, ["REJECTED"]),
+        (Scenario.OBJECT, ["VALIDATED", "OBJECTION_RAISED", "OBJECTED"]),
         (
-            "3",
+            Scenario.OBJECT_THEN_LIFT,
             ["VALIDATED", "OBJECTION_RAISED", "OBJECTION_LIFTED", "CONFIRMED", "SECURED", "ACTIVE"],
         ),
-        ("4", ["VALIDATED", "CONFIRMED", "ANNULLED"]),
+        (Scenario.ANNUL, ["VALIDATED", "CONFIRMED", "ANNULLED"]),
     ],
 )
-async def test_scenarios_by_mpan_pattern(
-    third_digit: str,
+async def test_scenarios_by_meter_point(
+    scenario: Scenario,
     expected: list[str],
     client: CssClient,
     simulator: RunningSimulator,
     stub: StubReceiver,
 ) -> None:
-    ack = await client.submit_registration(registration(mpxn=scenario_mpan(third_digit)))
+    hold(simulator.sim, scenario)
+    ack = await client.submit_registration(registration())
     simulator.sim.advance(FOUR_DAYS)
     await stub.wait_for(len(expected))
     assert stub.types(ack.registration_id) == expected
@@ -102,10 +137,11 @@ async def test_scenarios_by_mpan_pattern(
     assert status.last_event_type is NotificationKind(expected[-1])
 
 
-async def test_reject_reason_from_the_request_field(
+async def test_reject_reason_from_the_meter_point(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    req = registration(scenario="reject:CHANGE_OF_SUPPLIER_BLOCKED")
+    hold(simulator.sim, Scenario.REJECT, reason_code="CHANGE_OF_SUPPLIER_BLOCKED")
+    req = registration()
     ack = await client.submit_registration(req)
     simulator.sim.advance(VALIDATION_DELAY)
     [rejected] = await stub.wait_for(1)
@@ -118,7 +154,8 @@ async def test_reject_reason_from_the_request_field(
 async def test_slow_holds_notifications_but_reports_the_state(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    ack = await client.submit_registration(registration(scenario="slow"))
+    hold(simulator.sim, Scenario.SLOW)
+    ack = await client.submit_registration(registration())
     simulator.sim.advance(FOUR_DAYS)
     await stub.wait_for(1)
     assert stub.types() == ["VALIDATED"]
@@ -135,7 +172,8 @@ async def test_slow_holds_notifications_but_reports_the_state(
 async def test_slow_notifications_arrive_weeks_late_on_their_own(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    await client.submit_registration(registration(scenario="slow"))
+    hold(simulator.sim, Scenario.SLOW)
+    await client.submit_registration(registration())
     simulator.sim.advance(FOUR_DAYS)
     await stub.wait_for(1)
     simulator.sim.advance(timedelta(days=33))
@@ -146,7 +184,8 @@ async def test_slow_notifications_arrive_weeks_late_on_their_own(
 async def test_manual_sends_only_what_the_test_asks(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    ack = await client.submit_registration(registration(scenario="manual"))
+    hold(simulator.sim, Scenario.MANUAL)
+    ack = await client.submit_registration(registration())
     simulator.sim.advance(FOUR_DAYS)
     assert simulator.sim.pusher.deliveries == []
     sent = simulator.sim.notify(ack.registration_id, NotificationKind.ANNULLED, "ERRONEOUS")
@@ -158,7 +197,8 @@ async def test_manual_sends_only_what_the_test_asks(
 async def test_key_rotation_both_keys_verify_while_trusted(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
-    ack = await client.submit_registration(registration(scenario="manual"))
+    hold(simulator.sim, Scenario.MANUAL)
+    ack = await client.submit_registration(registration())
     simulator.sim.notify(ack.registration_id, NotificationKind.VALIDATED)
     await stub.wait_for(1)
     assert simulator.sim.rotate_key() == "css-2026-2"
@@ -173,7 +213,8 @@ async def test_pushes_retry_until_acknowledged(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     stub.fail_next = 3
-    ack = await client.submit_registration(registration(scenario="manual"))
+    hold(simulator.sim, Scenario.MANUAL)
+    ack = await client.submit_registration(registration())
     simulator.sim.notify(ack.registration_id, NotificationKind.VALIDATED)
     await stub.wait_for(1)
     [delivery] = await deliveries(simulator, 1)
@@ -185,7 +226,8 @@ async def test_duplicate_fault_sends_the_same_message_twice(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     set_faults(simulator, duplicate_rate=1.0)
-    ack = await client.submit_registration(registration(scenario="manual"))
+    hold(simulator.sim, Scenario.MANUAL)
+    ack = await client.submit_registration(registration())
     simulator.sim.notify(ack.registration_id, NotificationKind.VALIDATED)
     first, second = await stub.wait_for(2)
     assert first.notification == second.notification
@@ -197,7 +239,8 @@ async def test_reorder_fault_swaps_consecutive_notifications(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     set_faults(simulator, reorder_rate=1.0)
-    ack = await client.submit_registration(registration(scenario="manual"))
+    hold(simulator.sim, Scenario.MANUAL)
+    ack = await client.submit_registration(registration())
     simulator.sim.notify(ack.registration_id, NotificationKind.CONFIRMED)
     simulator.sim.notify(ack.registration_id, NotificationKind.SECURED)
     await stub.wait_for(2)
@@ -208,7 +251,8 @@ async def test_delayed_notifications_still_arrive(
     client: CssClient, simulator: RunningSimulator, stub: StubReceiver
 ) -> None:
     set_faults(simulator, delay_rate=1.0, delay_seconds=0.2)
-    ack = await client.submit_registration(registration(scenario="manual"))
+    hold(simulator.sim, Scenario.MANUAL)
+    ack = await client.submit_registration(registration())
     simulator.sim.notify(ack.registration_id, NotificationKind.VALIDATED)
     assert [r.notification.event_type for r in await stub.wait_for(1)] == [
         NotificationKind.VALIDATED

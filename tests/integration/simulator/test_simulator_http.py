@@ -18,7 +18,7 @@ from css.messages import CssStatus
 from css.pki import PkiPaths, load_signing_key, load_trusted_keys
 from css.wire import encode
 from simulator.server import RunningSimulator
-from tests.integration.css.support import StubReceiver, registration
+from tests.integration.css.support import MPAN, StubReceiver, registration
 
 
 @pytest.fixture
@@ -73,13 +73,17 @@ async def test_published_keys_list_both_css_keys(pki: PkiPaths, http: httpx.Asyn
 async def test_control_surface_drives_a_registration(
     client: CssClient, http: httpx.AsyncClient, stub: StubReceiver, simulator: RunningSimulator
 ) -> None:
-    req = registration(scenario="manual")
+    point = {"scenario": "manual", "marketSector": "N", "reasonCode": None}
+    put = result(await http.put(f"/control/meter-points/{MPAN}", json=point))
+    assert put[MPAN]["scenario"] == "manual"
+    assert result(await http.get("/control/meter-points"))[MPAN]["marketSector"] == "N"
+    req = registration()
     ack = await client.submit_registration(req)
     await client.submit_registration(req)
 
     listed = result(await http.get("/control/registrations", params={"messageId": req.message_id}))
     assert [r["registrationId"] for r in listed] == [ack.registration_id]
-    assert listed[0]["scenario"] == "manual"
+    assert (listed[0]["scenario"], listed[0]["marketSector"]) == ("manual", "N")
     assert result(await http.get("/control/registrations", params={"messageId": "nope"})) == []
 
     sent = result(
@@ -113,6 +117,22 @@ async def test_control_surface_drives_a_registration(
         sent["messageId"],
         second.notification.message_id,
     ]
+
+
+async def test_control_refuses_a_bad_meter_point_and_a_forbidden_objection(
+    client: CssClient, http: httpx.AsyncClient
+) -> None:
+    bad = await http.put(f"/control/meter-points/{MPAN}", json={"scenario": "sideways"})
+    assert bad.status_code == 400
+    assert "scenario" in bad.json()["error"]
+    result(await http.put(f"/control/meter-points/{MPAN}", json={"scenario": "manual"}))
+    ack = await client.submit_registration(registration(change_of_occupancy=True))
+    refused = await http.post(
+        f"/control/registrations/{ack.registration_id}/notifications",
+        json={"eventType": "OBJECTION_RAISED", "reasonCode": "DEBT"},
+    )
+    assert refused.status_code == 409
+    assert refused.json()["reasonCode"] == "OBJECTION_NOT_ALLOWED"
 
 
 async def test_control_faults_round_trip_and_refuse_nonsense(http: httpx.AsyncClient) -> None:

@@ -13,7 +13,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,12 @@ from workflows import search_attributes
 from workflows.messages import (
     NOTIFICATION_SIGNAL,
     STATUS_QUERY,
+    WAIVE_COMPENSATION_UPDATE,
     WORKFLOW_NAME,
     SwitchInput,
     SwitchResult,
+    WaiveCompensationRequest,
+    WaiveCompensationResult,
 )
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
@@ -77,11 +80,16 @@ class Engine:
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
 
-    async def start(self, **overrides: Any) -> WorkflowHandle[Any, SwitchResult]:
+    async def start(
+        self, requested_supply_start_date: date | None = None, **overrides: Any
+    ) -> WorkflowHandle[Any, SwitchResult]:
         switch_id = f"sw-{uuid.uuid4().hex[:12]}"
+        details = SwitchDetails(
+            Fuel.ELECTRICITY, MPAN, MarketSector.DOMESTIC, requested_supply_start_date
+        )
         inp = SwitchInput(
             switch_id=switch_id,
-            details=SwitchDetails(Fuel.ELECTRICITY, MPAN, MarketSector.DOMESTIC),
+            details=details,
             withdrawal_window_seconds=WINDOW.total_seconds(),
             reconcile_grace_seconds=3600,
             **overrides,
@@ -126,18 +134,31 @@ class Engine:
         **fields: Any,
     ) -> str:
         state = await self.state(handle)
-        assert state.registration_id is not None
+        registration_id = fields.pop("registration_id", state.registration_id)
+        assert registration_id is not None
         self._counter += 1
         message_id = message_id or f"css-{handle.id}-{self._counter}"
         signal = Notification(
             message_id=message_id,
             kind=kind,
-            registration_id=state.registration_id,
+            registration_id=registration_id,
             occurred_at=fields.pop("occurred_at", datetime.now(UTC)),
             **fields,
         )
         await handle.signal(NOTIFICATION_SIGNAL, signal)
         return message_id
+
+    async def waive(self, handle: WorkflowHandle[Any, SwitchResult], reason: str) -> int:
+        """Waive the compensation owed; the pence waived."""
+        result = await handle.execute_update(
+            WAIVE_COMPENSATION_UPDATE,
+            WaiveCompensationRequest(reason),
+            result_type=WaiveCompensationResult,
+        )
+        return result.pence
+
+    async def stream_types(self, switch_id: str) -> list[str]:
+        return [event.type for event in await self.store.read_stream(switch_id)]
 
     async def stream_state(self, switch_id: str) -> SwitchState | None:
         return fold_stream(await self.store.read_stream(switch_id))
@@ -153,10 +174,10 @@ class Engine:
             result = await handle.result()
         assert result.status is status
         assert await self.stream_state(handle.id) == result.state
-        await self._record_history(handle)
+        await self.record_history(handle)
         return result.state
 
-    async def _record_history(self, handle: WorkflowHandle[Any, SwitchResult]) -> None:
+    async def record_history(self, handle: WorkflowHandle[Any, Any]) -> None:
         """With SWITCHING_RECORD_HISTORIES=DIR, keep the history for the replay suite."""
         folder = os.environ.get("SWITCHING_RECORD_HISTORIES")
         if folder:

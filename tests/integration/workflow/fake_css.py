@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from css.client import RegistrationAck, RegistrationRequest, RegistrationStatus
 from css.errors import CssConflict, CssRejected, CssUnavailable
@@ -17,12 +18,16 @@ from css.messages import CssStatus
 @dataclass
 class FakeCss:
     statuses: dict[str, CssStatus] = field(default_factory=dict)
+    #: The SSD CSS reports for a registration when read back (none unless set).
+    supply_start_dates: dict[str, date] = field(default_factory=dict)
     by_message_id: dict[str, str] = field(default_factory=dict)
     requests: list[RegistrationRequest] = field(default_factory=list)
     withdrawals: list[str] = field(default_factory=list)
     unavailable_submits: int = 0  # answer 5xx to this many submissions first
     lose_first_ack: bool = False  # accept, then fail as if the answer timed out
     reject_with: str | None = None
+    #: CSS's receipt time to put in its acknowledgements (None: it does not say).
+    received_at: datetime | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -44,7 +49,7 @@ class FakeCss:
         if self.lose_first_ack:
             self.lose_first_ack = False
             raise CssUnavailable("timed out waiting for CSS's answer")
-        return RegistrationAck(registration_id, request.message_id)
+        return RegistrationAck(registration_id, request.message_id, self.received_at)
 
     async def withdraw_registration(
         self, registration_id: str, message_id: str, reason: str
@@ -62,6 +67,6 @@ class FakeCss:
             last_message_id=None,
             occurred_at=None,
             objection_window_end=None,
-            supply_start_date=None,
+            supply_start_date=self.supply_start_dates.get(registration_id),
             reason_code=None,
         )

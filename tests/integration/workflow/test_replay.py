@@ -26,7 +26,18 @@ HISTORIES = sorted((Path(__file__).parents[2] / "histories").glob("*.json"))
 
 def test_every_main_path_has_a_committed_history() -> None:
     names = {path.stem for path in HISTORIES}
-    for path in ("happy_path_to_active", "rejection", "objection_standing", "annulment"):
+    main_paths = ("happy_path_to_active", "rejection", "objection_standing", "annulment")
+    for path in main_paths:
+        assert path in names  # runs begun before the supply-date rules
+        assert f"supply_dates_{path}" in names  # runs since
+    for path in (
+        "target_gate_closure_passed_unsecured_misses_the_target",
+        "backstop_missed_owes_thirty_pounds_and_waits_for_a_waiver",
+        "a_late_secured_for_an_on_time_ssd_clears_the_flag",
+        "another_registration_or_meter_point_is_recorded_unmatched",
+        "css_sector_is_recorded_and_the_deadlines_follow_it",
+        "raw_input_missing_market_sector_fails_at_once",
+    ):
         assert path in names
 
 

@@ -247,6 +247,9 @@ def test_status_round_trips_with_and_without_optional_fields() -> None:
 def test_ack_withdrawal_and_error_bodies_round_trip() -> None:
     ack = m.RegistrationAck("reg-1", "msg-1")
     assert m.parse_registration_ack(encode(ack.to_wire())) == ack
+    received = m.RegistrationAck("reg-1", "msg-1", AT)
+    assert json.loads(encode(received.to_wire()))["receivedAt"] == AT.isoformat()
+    assert m.parse_registration_ack(encode(received.to_wire())) == received
     withdrawal = m.WithdrawalRequest("msg-2", AT, "customer cancelled")
     assert m.parse_withdrawal_request(encode(withdrawal.to_wire())) == withdrawal
     error = m.ErrorBody("ALREADY_SECURED", "secured at 17:00")

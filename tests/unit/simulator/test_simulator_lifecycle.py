@@ -1,4 +1,4 @@
-"""The simulator's pure parts: its clock, scheduler, scenario choice and lifecycle plans."""
+"""The simulator's pure parts: its clock, scheduler, meter-point table and lifecycle plans."""
 
 from __future__ import annotations
 
@@ -6,26 +6,26 @@ import asyncio
 import json
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from css.errors import InvalidMessage
-from css.messages import RegistrationRequest, parse_registration_request
-from css.wire import encode
+from css.messages import (
+    NotificationKind,
+    RegistrationRequest,
+    Validated,
+    parse_registration_request,
+)
+from css.wire import Fields, encode
 from domain.calendar import england_and_wales
-from domain.identifiers import Fuel, MarketSector, mpan_core_check_digit
-from domain.lifecycle import NotificationKind
+from domain.identifiers import Fuel, MarketSector
+from domain.objections import ObjectionGround
 from simulator.clock import Scheduler, SimClock
 from simulator.faults import FaultInjector, FaultSettings
-from simulator.lifecycle import Registration, facts_for, plan
-from simulator.scenarios import (
-    Scenario,
-    ScenarioChoice,
-    ScenarioRequest,
-    choose,
-    parse_scenario,
-    parse_scenario_request,
-)
+from simulator.lifecycle import Registration, build_notification, facts_for, plan
+from simulator.meter_points import MeterPoint, MeterPoints
+from simulator.scenarios import Scenario
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CALENDAR = england_and_wales()
@@ -39,12 +39,8 @@ class FakeTime:
         return self.now
 
 
-def mpan(first_twelve: str) -> str:
-    return first_twelve + str(mpan_core_check_digit(first_twelve))
-
-
-def request(**changes: object) -> ScenarioRequest:
-    base = ScenarioRequest(
+def request(**changes: object) -> RegistrationRequest:
+    base = RegistrationRequest(
         message_id="m-1",
         sent_at=MONDAY_9AM,
         gaining_supplier_id="GAIN",
@@ -59,13 +55,19 @@ def request(**changes: object) -> ScenarioRequest:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+def registration(
+    req: RegistrationRequest, point: MeterPoint | None = None, at: datetime = MONDAY_9AM
+) -> Registration:
+    point = point or MeterPoint()
+    facts = facts_for(req, point.market_sector, at, CALENDAR)
+    return Registration("REG-1", req, point, at, facts)
+
+
 def steps(
-    req: RegistrationRequest, validated_at: datetime = MONDAY_9AM
+    req: RegistrationRequest, validated_at: datetime = MONDAY_9AM, **point: object
 ) -> list[tuple[datetime, str]]:
-    registration = Registration(
-        "REG-1", req, choose(req), validated_at, facts_for(req, validated_at, CALENDAR)
-    )
-    return [(s.at, s.event_type.value) for s in plan(registration)]
+    found = registration(req, MeterPoint(**point), validated_at)  # type: ignore[arg-type]
+    return [(s.at, s.event_type.value) for s in plan(found)]
 
 
 # --- clock and scheduler --------------------------------------------------------------
@@ -124,51 +126,57 @@ async def test_scheduler_fires_on_its_own_when_the_clock_runs() -> None:
     assert clock.now() >= MONDAY_9AM + timedelta(hours=1)
 
 
-# --- scenarios ------------------------------------------------------------------------
+# --- the meter-point table -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("third", "scenario"),
-    [
-        ("0", Scenario.HAPPY),
-        ("1", Scenario.REJECT),
-        ("2", Scenario.OBJECT),
-        ("3", Scenario.OBJECT_THEN_LIFT),
-        ("4", Scenario.ANNUL),
-        ("5", Scenario.SLOW),
-        ("6", Scenario.MANUAL),
-        ("9", Scenario.HAPPY),
-    ],
-)
-def test_mpan_pattern_picks_the_scenario(third: str, scenario: Scenario) -> None:
-    assert choose(request(mpxn=mpan(f"99{third}000000000"))).scenario is scenario
+def test_an_unknown_meter_point_is_domestic_and_happy() -> None:
+    table = MeterPoints()
+    assert table.get("1312345678907") == MeterPoint(MarketSector.DOMESTIC, Scenario.HAPPY)
+    table.put("1312345678907", MeterPoint(MarketSector.NON_DOMESTIC, Scenario.OBJECT))
+    assert table.get("1312345678907").market_sector is MarketSector.NON_DOMESTIC
+    assert list(table) == [
+        ("1312345678907", MeterPoint(MarketSector.NON_DOMESTIC, Scenario.OBJECT))
+    ]
 
 
-def test_the_request_field_wins_and_carries_a_reason() -> None:
-    req = request(mpxn=mpan("992000000000"), scenario="reject:SUPPLIER_NOT_REGISTERED")
-    assert choose(req) == ScenarioChoice(Scenario.REJECT, "SUPPLIER_NOT_REGISTERED")
-    assert choose(request()) == ScenarioChoice(Scenario.HAPPY)
-    assert parse_scenario("annul") == ScenarioChoice(Scenario.ANNUL, "ANNULLED_BY_LOSING_SUPPLIER")
+def test_the_table_reads_its_wire_form_and_a_file(tmp_path: Path) -> None:
+    wire = {"scenario": "reject", "reasonCode": "X", "marketSector": "N"}
+    point = MeterPoint.from_fields(Fields(wire, "meter point"))
+    assert point == MeterPoint(MarketSector.NON_DOMESTIC, Scenario.REJECT, "X")
+    assert MeterPoint.from_fields(Fields(point.to_wire(), "again")) == point
+    assert MeterPoint(scenario=Scenario.ANNUL).reason == "ANNULLED_BY_LOSING_SUPPLIER"
+    path = tmp_path / "market.json"
+    path.write_text(json.dumps({"2312345678903": {"scenario": "manual"}}))
+    assert MeterPoints.from_file(path).get("2312345678903").scenario is Scenario.MANUAL
 
 
-def test_the_scenario_travels_in_a_field_a_real_css_ignores() -> None:
-    req = request(scenario="object")
-    body = encode(req.to_wire())
-    assert json.loads(body)["simulatorScenario"] == "object"
-    assert parse_scenario_request(body) == req
-    assert parse_registration_request(body) == RegistrationRequest(
-        **{f.name: getattr(req, f.name) for f in fields(RegistrationRequest)}
-    )
-    assert "simulatorScenario" not in request().to_wire()
-
-
-def test_unknown_scenarios_are_refused_with_the_list() -> None:
-    with pytest.raises(
-        InvalidMessage, match=r'unknown simulatorScenario "sideways" \(allowed: happy'
-    ):
-        parse_scenario("sideways")
+def test_bad_table_entries_are_refused_with_their_name(tmp_path: Path) -> None:
+    with pytest.raises(InvalidMessage, match="sideways"):
+        MeterPoint.from_fields(Fields({"scenario": "sideways"}, "meter point"))
     with pytest.raises(InvalidMessage, match="takes no reason code"):
-        parse_scenario("happy:X")
+        MeterPoint(scenario=Scenario.HAPPY, reason_code="X")
+    path = tmp_path / "market.json"
+    path.write_text(json.dumps({"2312345678903": ["not", "an", "object"]}))
+    with pytest.raises(InvalidMessage, match="meter point 2312345678903: expected a JSON object"):
+        MeterPoints.from_file(path)
+
+
+def test_the_production_request_carries_no_scenario() -> None:
+    body = encode(request().to_wire())
+    assert set(json.loads(body)) == {
+        "messageId",
+        "sentAt",
+        "gainingSupplierId",
+        "mpxn",
+        "fuel",
+        "marketSector",
+        "requestedSupplyStartDate",
+        "changeOfOccupancy",
+        "erroneousTransfer",
+        "shipperId",
+    }
+    assert "scenario" not in {f.name for f in fields(RegistrationRequest)}
+    assert parse_registration_request(body) == request()
 
 
 # --- plans on the real calendar -------------------------------------------------------
@@ -188,7 +196,7 @@ def test_happy_domestic_takes_two_working_days() -> None:
 
 
 def test_non_domestic_has_a_two_working_day_window() -> None:
-    assert steps(request(market_sector=MarketSector.NON_DOMESTIC)) == [
+    assert steps(request(), market_sector=MarketSector.NON_DOMESTIC) == [
         (at(2, 9), "VALIDATED"),
         (at(4, 9), "CONFIRMED"),
         (at(4, 17), "SECURED"),
@@ -210,7 +218,19 @@ def test_a_later_requested_ssd_is_kept_and_an_earlier_one_moved() -> None:
     later = request(requested_supply_start_date=date(2026, 3, 16))
     assert steps(later)[-2:] == [(at(13, 17), "SECURED"), (at(16, 0), "ACTIVE")]
     earlier = request(requested_supply_start_date=date(2026, 3, 2))
-    assert facts_for(earlier, MONDAY_9AM, CALENDAR).supply_start_date == date(2026, 3, 4)
+    facts = facts_for(earlier, MarketSector.DOMESTIC, MONDAY_9AM, CALENDAR)
+    assert facts.supply_start_date == date(2026, 3, 4)
+
+
+def test_the_sector_css_holds_decides_not_the_request() -> None:
+    says_domestic = request(market_sector=MarketSector.DOMESTIC)
+    held_non_domestic = registration(says_domestic, MeterPoint(MarketSector.NON_DOMESTIC))
+    assert held_non_domestic.facts.objection_window_end == at(4, 9)
+    validated = build_notification(held_non_domestic, NotificationKind.VALIDATED, MONDAY_9AM)
+    assert isinstance(validated, Validated)
+    assert validated.market_sector is MarketSector.NON_DOMESTIC
+    says_non_domestic = request(market_sector=MarketSector.NON_DOMESTIC)
+    assert steps(says_non_domestic)[1] == (at(3, 9), "CONFIRMED")  # held domestic
 
 
 def test_british_summer_time_is_respected() -> None:
@@ -223,10 +243,10 @@ def test_british_summer_time_is_respected() -> None:
 
 
 def test_object_scenarios() -> None:
-    objected = steps(request(scenario="object"))
+    objected = steps(request(), scenario=Scenario.OBJECT)
     assert [e for _, e in objected] == ["VALIDATED", "OBJECTION_RAISED", "OBJECTED"]
     assert objected[-1][0] == at(3, 9)
-    lifted = steps(request(scenario="object-then-lift"))
+    lifted = steps(request(), scenario=Scenario.OBJECT_THEN_LIFT)
     assert [e for _, e in lifted] == [
         "VALIDATED",
         "OBJECTION_RAISED",
@@ -239,12 +259,32 @@ def test_object_scenarios() -> None:
 
 
 def test_erroneous_transfer_switches_objections_off() -> None:
-    req = request(scenario="object", erroneous_transfer=True)
-    assert [e for _, e in steps(req)] == ["VALIDATED", "CONFIRMED", "SECURED", "ACTIVE"]
+    req = request(erroneous_transfer=True)
+    happy = ["VALIDATED", "CONFIRMED", "SECURED", "ACTIVE"]
+    assert [e for _, e in steps(req, scenario=Scenario.OBJECT)] == happy
+
+
+def test_no_debt_objection_on_a_change_of_occupancy() -> None:
+    moved_in = request(change_of_occupancy=True)
+    happy = ["VALIDATED", "CONFIRMED", "SECURED", "ACTIVE"]
+    assert [e for _, e in steps(moved_in, scenario=Scenario.OBJECT)] == happy
+    # A non-domestic contract objection is still allowed on a change of occupancy...
+    contract = steps(
+        moved_in,
+        scenario=Scenario.OBJECT,
+        market_sector=MarketSector.NON_DOMESTIC,
+        objection_ground=ObjectionGround.CONTRACT,
+    )
+    assert [e for _, e in contract] == ["VALIDATED", "OBJECTION_RAISED", "OBJECTED"]
+    # ...and a domestic one can never be on a contract.
+    domestic_contract = steps(
+        request(), scenario=Scenario.OBJECT, objection_ground=ObjectionGround.CONTRACT
+    )
+    assert [e for _, e in domestic_contract] == happy
 
 
 def test_annul_comes_before_gate_closure() -> None:
-    annulled = steps(request(scenario="annul"))
+    annulled = steps(request(), scenario=Scenario.ANNUL)
     assert [e for _, e in annulled] == ["VALIDATED", "CONFIRMED", "ANNULLED"]
     assert at(3, 9) < annulled[-1][0] < at(3, 17)
 
@@ -256,15 +296,11 @@ def test_annul_comes_before_gate_closure() -> None:
         ({"fuel": Fuel.GAS, "shipper_id": "SHIP"}, "INVALID_MPXN"),  # an MPAN is no MPRN
         ({"gaining_supplier_id": "toolong"}, "INVALID_SUPPLIER_ID"),
         ({"requested_supply_start_date": date(2026, 3, 31)}, "SUPPLY_START_DATE_TOO_LATE"),
-        ({"scenario": "reject"}, "METER_POINT_NOT_FOUND"),
+        ({"mpxn": "9912345678901"}, "INVALID_MPXN"),  # no such distributor
     ],
 )
 def test_rejections_carry_a_reason(changes: dict[str, object], reason: str) -> None:
-    req = request(**changes)
-    registration = Registration(
-        "R", req, choose(req), MONDAY_9AM, facts_for(req, MONDAY_9AM, CALENDAR)
-    )
-    [step] = plan(registration)
+    [step] = plan(registration(request(**changes)))
     assert (step.at, step.event_type, step.reason_code) == (
         MONDAY_9AM,
         NotificationKind.REJECTED,
@@ -272,8 +308,19 @@ def test_rejections_carry_a_reason(changes: dict[str, object], reason: str) -> N
     )
 
 
+def test_a_rejecting_meter_point_names_its_reason() -> None:
+    [step] = plan(registration(request(), MeterPoint(scenario=Scenario.REJECT)))
+    assert step.reason_code == "METER_POINT_NOT_FOUND"
+    [step] = plan(registration(request(), MeterPoint(scenario=Scenario.REJECT, reason_code="X")))
+    assert (step.at, step.event_type, step.reason_code) == (
+        MONDAY_9AM,
+        NotificationKind.REJECTED,
+        "X",
+    )
+
+
 def test_manual_plans_nothing() -> None:
-    assert steps(request(scenario="manual")) == []
+    assert steps(request(), scenario=Scenario.MANUAL) == []
 
 
 # --- faults ---------------------------------------------------------------------------

@@ -74,7 +74,8 @@ async def test_every_timer_and_activity_of_a_late_switch_has_a_summary(engine: E
     activities = [
         e for e in history.events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     ]
-    assert timers and activities
+    assert timers
+    assert activities
     for event in timers:
         assert event.user_metadata.HasField("summary"), event
     summaries = {await _summary(engine, e.user_metadata.summary) for e in timers}

@@ -7,7 +7,7 @@ through the activity's meter; elsewhere through the process's.
 
 Workflow authors add one line where the process starts, ends or decides; the switch
 workflow hands every batch of recorded events to `switch_recorded`, which reads them by
-type name so that new event types only need a row in `_SWITCH_FLAGS`.
+type name so that new event types only need a row in `SWITCH_FLAGS`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _count(metric: names.Metric, value: int = 1, **labels: str) -> None:
 
 
 #: Switch events that raise or clear a deadline flag, by type name: the flag they count as.
-_SWITCH_FLAGS = {
+SWITCH_FLAGS = {
     "DeadlineMissed": "target_missed",
     "TargetMissed": "target_missed",
     "TargetMissCleared": "target_cleared",
@@ -57,7 +57,7 @@ def switch_recorded(
         _count(names.SWITCHES_STARTED, fuel=fuel, sector=after.details.market_sector.value)
     for event in events:
         kind = type(event).__name__
-        flag = _SWITCH_FLAGS.get(kind)
+        flag = SWITCH_FLAGS.get(kind)
         if flag is not None:
             _count(names.DEADLINE_FLAGS, fuel=fuel, flag=flag)
         pence = int(getattr(event, "pence", 0))

@@ -128,6 +128,16 @@ class Stack:
             await asyncio.sleep(0.2)
         raise AssertionError(f"the stack did not come up:\n{self.output()}")
 
+    async def printed(self, text: str, seconds: float = 240) -> None:
+        """Until the stack's output shows `text`."""
+        for _ in range(int(seconds * 5)):
+            if text in self.output():
+                return
+            if self.process.returncode is not None:
+                break
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"the stack never printed {text!r}:\n{self.output()}")
+
     async def finished(self, seconds: float = 240) -> int:
         try:
             code = await asyncio.wait_for(self.process.wait(), timeout=seconds)

@@ -301,6 +301,26 @@ def audit_verify_bundle_command(
     _run(lambda: audit_commands.verify_bundle(bundle, public_key, fingerprint))
 
 
+@app.command("report")
+def report_command(
+    first: Annotated[
+        datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (London).")
+    ],
+    last: Annotated[
+        datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, included.")
+    ],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the report with charts here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """The service report: switches per day by outcome, supply start dates against the
+    target and backstop, time to SECURED (p50/p95), compensation owed, objections."""
+    from ops.report.command import report
+
+    _run(lambda: report(first.date(), last.date(), html, as_json))
+
+
 pki_app = typer.Typer(help="The dev PKI: CAs, TLS certificates, JWS keys.", no_args_is_help=True)
 app.add_typer(pki_app, name="pki")
 

@@ -55,8 +55,25 @@ def file_state(*paths: Path) -> FileState:
     return tuple(found)
 
 
-def _watched(folder: Path) -> FileState:
-    return file_state(folder, folder / RETIRED_FOLDER)
+class FileWatch:
+    """Some files (or every file of some folders), and whether they changed since asked."""
+
+    def __init__(self, *paths: Path) -> None:
+        self._paths = paths
+        self._state = file_state(*paths)
+
+    def changed(self) -> bool:
+        state = file_state(*self._paths)
+        if state == self._state:
+            return False
+        # Recorded before the caller loads: a change that fails to load is reported once,
+        # not on every tick, and what was loaded before stays in use.
+        self._state = state
+        return True
+
+
+def _key_folder(folder: Path) -> FileWatch:
+    return FileWatch(folder, folder / RETIRED_FOLDER)
 
 
 class LiveTrustedKeys(Mapping[str, VerificationKey]):
@@ -66,7 +83,7 @@ class LiveTrustedKeys(Mapping[str, VerificationKey]):
         self.name = f"JWS keys in {folder}"
         self._folder = folder
         self._clock = clock
-        self._state = _watched(folder)
+        self._files = _key_folder(folder)
         self._history = load_key_history(folder)
 
     @property
@@ -75,12 +92,8 @@ class LiveTrustedKeys(Mapping[str, VerificationKey]):
 
     def refresh(self) -> bool:
         """Reread the folder if a file in it changed; True when the keys were reloaded."""
-        state = _watched(self._folder)
-        if state == self._state:
+        if not self._files.changed():
             return False
-        # Recorded before loading: a folder that fails to load is reported once, not on
-        # every tick, and the keys trusted until then stay trusted.
-        self._state = state
         try:
             history = load_key_history(self._folder)
         except (OSError, ValueError) as error:
@@ -128,7 +141,7 @@ class LiveSigningKey:
     def __init__(self, folder: Path) -> None:
         self.name = f"JWS signing key in {folder}"
         self._folder = folder
-        self._state = _watched(folder)
+        self._files = _key_folder(folder)
         self._key = load_signing_key(folder, signing_kid(folder))
 
     @property
@@ -136,10 +149,8 @@ class LiveSigningKey:
         return self._key
 
     def refresh(self) -> bool:
-        state = _watched(self._folder)
-        if state == self._state:
+        if not self._files.changed():
             return False
-        self._state = state
         try:
             key = load_signing_key(self._folder, signing_kid(self._folder))
         except (OSError, ValueError) as error:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from css.keyring import FileState, file_state
+from css.keyring import FileWatch
 from css.pki import CertPair
 
 log = logging.getLogger("switching.pki")
@@ -44,16 +44,11 @@ class ReloadingTls:
         self.context = context
         self._identity = identity
         self._ca = trusted_ca
-        self._state = self._files()
-
-    def _files(self) -> FileState:
-        return file_state(self._identity.cert, self._identity.key, self._ca)
+        self._files = FileWatch(identity.cert, identity.key, trusted_ca)
 
     def refresh(self) -> bool:
-        state = self._files()
-        if state == self._state:
+        if not self._files.changed():
             return False
-        self._state = state
         scratch = ssl.SSLContext(self.context.protocol)
         try:
             scratch.load_cert_chain(self._identity.cert, self._identity.key)

@@ -107,6 +107,7 @@ class SwitchWorkflow:
         self._renew_after = inp.reconciliations_per_run
         if inp.carried_state is not None:
             self._state = inp.carried_state
+            self._progress.show(self._state)
         else:
             await self._execute(request_command(inp, workflow.now()), "signup")
         if self.state.status is Status.REQUESTED:

@@ -176,6 +176,8 @@ async def check(out: Path) -> None:
         target = await asyncio.to_thread(_folder, out)
         history = target / "switch-history-in-the-ui.png"
         await _page(f"{url}/history", profile, switch.mpxn, history)
+        # Timer summaries travel encrypted like every payload; the UI decodes them too.
+        await _page(f"{url}/history", profile, "withdrawal window", history)
         memo = target / "switch-memo-in-the-ui.png"
         await _page(f"{url}/memo", profile, customers.supply_address(switch), memo)
         await _report(data, folder / "report.html", profile, target / "service-report.png")

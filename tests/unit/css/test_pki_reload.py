@@ -4,8 +4,11 @@ taken by a live TLS context, and a half-written one that changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
 import shutil
+import signal
 import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -159,3 +162,31 @@ def test_inventory_lists_certificates_and_keys_with_roles_and_overlaps(paths: Pk
     # Once the overlap has passed the old key is no longer trusted, so no longer listed.
     later = {c.name for c in inventory(paths.root, NOW + timedelta(days=3))}
     assert "jws/supplier/supplier-1" not in later
+
+
+async def test_sighup_reloads_at_once(paths: PkiPaths, tmp_path: Path) -> None:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(paths.receiver_server.cert, paths.receiver_server.key)
+    live = ReloadingTls("receiver", context, paths.receiver_server, paths.industry_ca.cert)
+    reloaded: list[list[str]] = []
+    signalled = asyncio.Event()
+
+    class Recording(Reloader):
+        def refresh(self) -> list[str]:
+            reloaded.append(super().refresh())
+            signalled.set()
+            return reloaded[-1]
+
+    reloader = Recording([live], interval=3600)  # no timer: only the signal can do it
+    reloader.on_sighup()
+    try:
+        renewed = init_pki(tmp_path / "other")
+        shutil.copy(renewed.receiver_server.key, paths.receiver_server.key)
+        shutil.copy(renewed.receiver_server.cert, paths.receiver_server.cert)
+        os.kill(os.getpid(), signal.SIGHUP)
+        await asyncio.wait_for(signalled.wait(), 5)
+    finally:
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+    assert reloaded == [["receiver"]]
+    after = x509.load_pem_x509_certificate(renewed.receiver_server.cert.read_bytes())
+    assert _served_certificate(context).serial_number == after.serial_number

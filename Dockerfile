@@ -25,6 +25,7 @@ COPY audit ./audit
 COPY ops ./ops
 COPY privacy ./privacy
 COPY codecserver ./codecserver
+COPY observability ./observability
 COPY migrations ./migrations
 RUN pip install --no-cache-dir .
 ENTRYPOINT ["switching"]

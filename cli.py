@@ -301,6 +301,26 @@ def audit_verify_bundle_command(
     _run(lambda: audit_commands.verify_bundle(bundle, public_key, fingerprint))
 
 
+@app.command("report")
+def report_command(
+    first: Annotated[
+        datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (London).")
+    ],
+    last: Annotated[
+        datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, included.")
+    ],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the report with charts here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """The service report: switches per day by outcome, supply start dates against the
+    target and backstop, time to SECURED (p50/p95), compensation owed, objections."""
+    from ops.report.command import report
+
+    _run(lambda: report(first.date(), last.date(), html, as_json))
+
+
 pki_app = typer.Typer(help="The dev PKI: CAs, TLS certificates, JWS keys.", no_args_is_help=True)
 app.add_typer(pki_app, name="pki")
 
@@ -315,6 +335,39 @@ def pki_init_command(
     from ops import commands
 
     _run(lambda: commands.pki_init(directory))
+
+
+PkiDir = Annotated[
+    Path | None, typer.Option("--dir", help="PKI folder (default: SWITCHING_DATA_DIR/pki).")
+]
+
+
+@pki_app.command("status")
+def pki_status_command(
+    directory: PkiDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    warn_days: Annotated[
+        float, typer.Option(min=0.0, help="Exit 1 naming whatever expires within this.")
+    ] = 30.0,
+) -> None:
+    """List every TLS certificate and JWS key in use or trusted, with days left."""
+    from ops import pki
+
+    _run(lambda: pki.status(directory, as_json, warn_days))
+
+
+@pki_app.command("rotate")
+def pki_rotate_command(
+    jws: Annotated[bool, typer.Option("--jws", help="Rotate our JWS signing key.")] = False,
+    overlap: Annotated[
+        str, typer.Option(help="How long the old key stays trusted: 7d, 12h, 30m...")
+    ] = "7d",
+    directory: PkiDir = None,
+) -> None:
+    """Add the next signing key; the old one stays trusted for the overlap, then retires."""
+    from ops import pki
+
+    _run(lambda: pki.rotate(directory, jws, overlap))
 
 
 def _rate(help_text: str) -> Any:
@@ -549,6 +602,10 @@ def dev_command(
     simulator_port: Annotated[int | None, typer.Option(help="CSS simulator port.")] = None,
     receiver_port: Annotated[int | None, typer.Option(help="Receiver port.")] = None,
     codec_port: Annotated[int | None, typer.Option(help="Codec server port [8234].")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Worker's /metrics port [9464]; the receiver's and codec server's next."),
+    ] = None,
     clock_speed: Annotated[
         float | None, typer.Option(min=0.001, help="Simulator clock speed [1; 6000 with --demo].")
     ] = None,
@@ -579,6 +636,7 @@ def dev_command(
             simulator_port=simulator_port,
             receiver_port=receiver_port,
             codec_port=codec_port,
+            metrics_port=metrics_port,
             clock_speed=clock_speed,
             css_url=css_url,
             electricity_enquiry_port=electricity_enquiry_port,

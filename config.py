@@ -42,6 +42,11 @@ def port_setting(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _optional_port(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name)
+    return None if raw is None or raw == "" else port_setting(env, name, 0)
+
+
 def _text(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name)
     return default if raw is None or raw == "" else raw
@@ -120,6 +125,9 @@ class Settings:
     #: The master key file; None means the dev stack's, under the data folder.
     key_file_override: Path | None = None
     codec_port: int = 8234
+    #: This process's Prometheus endpoint (`/metrics`); None serves none.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
 
     @property
     def pki_dir(self) -> Path:
@@ -181,6 +189,8 @@ class Settings:
             ),
             key_file_override=_path(env, "SWITCHING_KEY_FILE"),
             codec_port=port_setting(env, "CODEC_SERVER_PORT", default.codec_port),
+            metrics_host=_text(env, "METRICS_HOST", default.metrics_host),
+            metrics_port=_optional_port(env, "METRICS_PORT"),
         )
 
 

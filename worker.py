@@ -24,10 +24,12 @@ from activities.losses import LossActivities, LossGateway
 from activities.registration import CssGateway, RegistrationActivities
 from config import Settings
 from css.client import CssClient
+from css.inventory import report_expiry
 from domain.calendar import england_and_wales
 from eventstore.database import resolve_database_url
 from eventstore.interface import EventStore
 from eventstore.postgres import PostgresEventStore
+from observability import metrics, tracing
 from privacy.codec import engine_codec
 from readmodels.projector import Projector
 from readmodels.switch import SwitchReadModel
@@ -86,6 +88,9 @@ async def run(settings: Settings, codec: PayloadCodec | None) -> None:
     """Run a worker until SIGINT/SIGTERM, then finish in-flight tasks and stop.
 
     `codec` is the engine's payload codec; only the benchmark's baseline runs without one."""
+    # Before the client connects, so the SDK's metrics are served beside ours.
+    metrics.start_if_configured("worker", settings.metrics_host, settings.metrics_port)
+    tracing.configure("worker")
     client = await connect_temporal(
         settings.temporal_address, settings.temporal_namespace, codec=codec
     )
@@ -105,16 +110,22 @@ async def run(settings: Settings, codec: PayloadCodec | None) -> None:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stop.set)
+            # Renewed certificates and rotated keys are also picked up within seconds.
+            css.reloader.on_sighup()
             # The switch read model follows the store from here; with several workers the
             # checkpoint's row lock lets only one apply each batch.
             projector = Projector(store, store.pool, SwitchReadModel())
-            projecting = asyncio.create_task(projector.run())
+            background = [
+                asyncio.create_task(projector.run()),
+                asyncio.create_task(report_expiry(settings.pki_dir)),
+            ]
             async with worker:
                 log.info("worker polling task queue %s", settings.task_queue)
                 await stop.wait()
-            projecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await projecting
+            for task in background:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
     finally:
         await store.close()
 

@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from temporalio.api.common.v1 import Payload, Payloads
 
+from observability import gateway
 from privacy.codec import EncryptionCodec
 from privacy.errors import PrivacyError
 from privacy.reveal import Opener, reveal
@@ -75,13 +76,16 @@ def build_app(codec: EncryptionCodec, opener: Opener, config: CodecServerConfig)
                 namespace = _namespace(request, config.namespaces)
                 payloads = await _payloads(request, config.max_body_bytes)
             except _Refused as refused:
+                gateway.codec_request(direction, refused.status)
                 return JSONResponse({"error": str(refused)}, status_code=refused.status)
             try:
                 result, opened = await work(payloads)
             except PrivacyError as error:
                 # The message names a key or a customer reference, never a payload's content.
                 log.warning("%s refused for namespace %s: %s", direction, namespace, error)
+                gateway.codec_request(direction, 422)
                 return JSONResponse({"error": str(error)}, status_code=422)
+            gateway.codec_request(direction, 200)
             log.info(
                 "%s: %d payload(s) for namespace %s, %d sealed field(s) opened",
                 direction,

@@ -20,6 +20,7 @@ from codecserver.app import CodecServerConfig, build_app
 from codecserver.token import read_token
 from config import Settings
 from eventstore.database import resolve_database_url
+from observability import metrics
 from privacy.codec import EncryptionCodec
 from privacy.customer_keys import PostgresCustomerKeys
 from privacy.errors import KeyFileError
@@ -68,6 +69,7 @@ def _loopback(host: str) -> bool:
 async def serve(settings: Settings, options: CodecServerOptions) -> None:
     """Run until SIGINT/SIGTERM (uvicorn's own handlers)."""
     options.check()
+    metrics.start_if_configured("codec-server", settings.metrics_host, settings.metrics_port)
     token = read_token(options.token_file)
     ring = load_ring(settings.key_file)
     codec = EncryptionCodec(ring)

@@ -1,6 +1,6 @@
 """The supplier's client for CSS: mutual TLS, every request signed, every answer verified.
 
-HTTP and TLS failures are translated into `css.errors` in one place (`_exchange`):
+HTTP and TLS failures are translated into `css.errors` in one place (`_send`):
 5xx, 429, timeouts and connection errors become the retryable `CssUnavailable`; a 4xx
 becomes `CssRejected` (or `CssConflict` for 409) carrying CSS's reason code; an answer that
 fails signature verification or does not have the expected shape becomes `BadSignature`
@@ -10,7 +10,9 @@ this client never retries by itself.
 
 from __future__ import annotations
 
+import re
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +20,11 @@ from types import TracebackType
 from urllib.parse import quote
 
 import httpx
+from opentelemetry.trace import SpanKind
 
 from css import jws, tls
 from css.errors import CssConflict, CssRejected, CssUnavailable, InvalidMessage
+from css.keyring import LiveSigningKey, LiveTrustedKeys
 from css.losses import (
     ANNULMENT,
     LIFT,
@@ -40,8 +44,10 @@ from css.messages import (
     parse_registration_ack,
     parse_registration_status,
 )
-from css.pki import SUPPLIER_KID, PkiPaths, load_signing_key, load_trusted_keys
+from css.pki import PkiPaths
+from css.reload import Reloader, ReloadingTls
 from css.wire import encode
+from observability import gateway, tracing
 
 __all__ = [
     "CssClient",
@@ -52,6 +58,17 @@ __all__ = [
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _JSON = "application/json"
+
+
+_LITERAL_SEGMENT = re.compile(r"[a-z][a-z-]*|v\d+")
+
+
+def route_of(path: str) -> str:
+    """The path with each identifier replaced by `{id}`, as metrics label it (a label per
+    registration would make a series per registration)."""
+    return "/".join(
+        part if not part or _LITERAL_SEGMENT.fullmatch(part) else "{id}" for part in path.split("/")
+    )
 
 
 @dataclass(frozen=True)
@@ -68,12 +85,16 @@ class CssClient:
         base_url: str,
         *,
         tls_context: ssl.SSLContext,
-        signing_key: jws.SigningKey,
-        css_keys: jws.TrustedKeys,
+        signing_key: jws.SigningKey | LiveSigningKey,
+        css_keys: Mapping[str, jws.VerificationKey],
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        reloader: Reloader | None = None,
     ) -> None:
         self._signing_key = signing_key
         self._css_keys = css_keys
+        #: Checked before each request, so a renewed certificate or a rotated key is used
+        #: without a restart; the worker also refreshes it on SIGHUP.
+        self.reloader = reloader or Reloader([])
         self._http = httpx.AsyncClient(
             base_url=base_url,
             verify=tls_context,
@@ -84,22 +105,33 @@ class CssClient:
 
     @classmethod
     def from_pki(
-        cls,
-        base_url: str,
-        pki_dir: Path,
-        *,
-        signing_kid: str = SUPPLIER_KID,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        cls, base_url: str, pki_dir: Path, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT
     ) -> CssClient:
-        """Our client certificate, CSS's CA pinned, our JWS key, CSS's published keys."""
+        """Our client certificate, CSS's CA pinned, our newest JWS key, CSS's published keys;
+        each reloaded when its files change."""
         paths = PkiPaths(pki_dir)
+        context = tls.supplier_client_context(paths)
+        signing = LiveSigningKey(paths.supplier_jws_dir)
+        css_keys = LiveTrustedKeys(paths.css_jws_dir)
+        identity = ReloadingTls(
+            "the CSS client certificate", context, paths.supplier_client, paths.industry_ca.cert
+        )
         return cls(
             base_url,
-            tls_context=tls.supplier_client_context(paths),
-            signing_key=load_signing_key(paths.supplier_jws_dir, signing_kid),
-            css_keys=load_trusted_keys(paths.css_jws_dir),
+            tls_context=context,
+            signing_key=signing,
+            css_keys=css_keys,
             timeout=timeout,
+            reloader=Reloader([identity, signing, css_keys]),
         )
+
+    @property
+    def signing_kid(self) -> str:
+        return self._current_key().kid
+
+    def _current_key(self) -> jws.SigningKey:
+        key = self._signing_key
+        return key.current if isinstance(key, LiveSigningKey) else key
 
     async def __aenter__(self) -> CssClient:
         return self
@@ -176,9 +208,23 @@ class CssClient:
         return ack
 
     async def _exchange(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
-        """Send one signed request; the single point where httpx errors become ours."""
+        """Send one signed request, counted and timed by its route."""
+        route = route_of(path)
+        attributes = {"http.request.method": method, "url.template": route}
+        with (
+            gateway.css_call(f"{method} {route}"),
+            tracing.span(f"CSS {method} {route}", attributes, kind=SpanKind.CLIENT) as current,
+        ):
+            answer = await self._send(method, path, body, expected)
+            current.set_attribute("http.response.status_code", answer.status_code)
+            return answer
+
+    async def _send(self, method: str, path: str, body: bytes, expected: int) -> _Answer:
+        """The single point where httpx errors become ours."""
         what = f"{method} {path}"
-        headers = {jws.SIGNATURE_HEADER: jws.sign(body, self._signing_key), "Accept": _JSON}
+        self.reloader.refresh_if_due()
+        headers = {jws.SIGNATURE_HEADER: jws.sign(body, self._current_key()), "Accept": _JSON}
+        headers |= tracing.carrier()
         if body:
             headers["Content-Type"] = _JSON
         try:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import fcntl
 import ipaddress
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,8 +52,17 @@ SUPPLIER_KID = "supplier-1"
 
 _CA_VALIDITY = timedelta(days=3650)
 _LEAF_VALIDITY = timedelta(days=730)
+#: A JWS key carries no validity of its own, so the PKI records one beside it: the instant
+#: after which the signer must have rotated (`switching pki status` warns before it).
+JWS_KEY_VALIDITY = timedelta(days=365)
 _RENEW_BEFORE = timedelta(days=30)
 _CLOCK_SKEW = timedelta(hours=1)
+_DIGITS = re.compile(r"(\d+)")
+
+
+def kid_order(kid: str) -> tuple[tuple[int, str], ...]:
+    """Sort key of a key id: its runs of digits compare as numbers."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in _DIGITS.split(kid))
 
 
 class PkiMissing(FileNotFoundError):
@@ -127,10 +137,15 @@ class PkiPaths:
         return folder / f"{check_kid(kid)}.pub.pem"
 
     @staticmethod
+    def jws_expiry(folder: Path, kid: str) -> Path:
+        return folder / f"{check_kid(kid)}.expires-at"
+
+    @staticmethod
     def kids(folder: Path) -> list[str]:
-        """The key ids present in a JWS folder, in order (rotation goes forwards)."""
+        """The key ids present in a JWS folder, in order (rotation goes forwards, and
+        `supplier-10` comes after `supplier-9`)."""
         suffix = ".pub.pem"
-        return sorted(p.name[: -len(suffix)] for p in folder.glob(f"*{suffix}"))
+        return sorted((p.name[: -len(suffix)] for p in folder.glob(f"*{suffix}")), key=kid_order)
 
 
 @dataclass(frozen=True)
@@ -296,7 +311,26 @@ def create_jws_key(folder: Path, kid: str, alg: Algorithm = Algorithm.ES256) -> 
     )
     _write(private, _private_pem(key), private=True)
     _write(public, _public_pem(key), private=False)
+    _record_expiry(folder, kid, datetime.now(UTC) + JWS_KEY_VALIDITY)
     return True
+
+
+def _record_expiry(folder: Path, kid: str, at: datetime) -> None:
+    _write(PkiPaths.jws_expiry(folder, kid), f"{at.isoformat()}\n".encode(), private=False)
+
+
+def jws_key_expiry(folder: Path, kid: str) -> datetime | None:
+    """When the key `kid` of this folder expires; None when no expiry is recorded."""
+    path = PkiPaths.jws_expiry(folder, kid)
+    return datetime.fromisoformat(path.read_text().strip()) if path.is_file() else None
+
+
+def _ensure_expiries(folder: Path) -> None:
+    # Keys made before expiries were recorded get one validity from when they were made.
+    for kid in PkiPaths.kids(folder):
+        if jws_key_expiry(folder, kid) is None:
+            made = datetime.fromtimestamp(PkiPaths.jws_public(folder, kid).stat().st_mtime, UTC)
+            _record_expiry(folder, kid, made + JWS_KEY_VALIDITY)
 
 
 @contextmanager
@@ -351,6 +385,7 @@ def ensure_pki(root: Path) -> PkiInit:
             for kid in kids:
                 if create_jws_key(folder, kid):
                     created.append(PkiPaths.jws_public(folder, kid))
+            _ensure_expiries(folder)
         for key_file in root.rglob("*.key.pem"):
             os.chmod(key_file, 0o600)
     return PkiInit(paths, tuple(created))

@@ -8,8 +8,10 @@ demo to finish, and opens the first happy-path switch in the UI (whose codec end
 dev stack set): its history must show the meter point number (from the encrypted input)
 and its memo the customer's supply address (sealed, opened by the codec server's vault),
 which only the codec server can show. It writes a screenshot of each page
-(`switch-history-in-the-ui.png`, `switch-memo-in-the-ui.png`) and stops the stack. Not part
-of `make test`: it needs Debian's `chromium`, which the Makefile installs when missing.
+(`switch-history-in-the-ui.png`, `switch-memo-in-the-ui.png`), then writes the service
+report of the demo's days as HTML (`switching report --html`), checks that it renders its
+sections with no network, screenshots it (`service-report.png`) and stops the stack. Not
+part of `make test`: it needs Debian's `chromium`, which the Makefile installs when missing.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import shutil
 import signal
 import socket
 import sys
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import Client
@@ -29,6 +33,7 @@ from temporalio.client import Client
 from config import default_key_file
 from devstack.demo import customers, manifest
 from devstack.demo.scenarios import DemoSwitch, plan_batch
+from domain.calendar import LONDON
 from ops.lockfile import running_stack
 from privacy.codec import engine_codec
 from workflows.converter import data_converter
@@ -55,6 +60,22 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+def _free_port_run(count: int) -> int:
+    """The first of `count` consecutive free ports (`--metrics-port` takes three)."""
+    while True:
+        first = _free_port()
+        probes = [socket.socket() for _ in range(1, count)]
+        try:
+            for offset, probe in enumerate(probes, start=1):
+                probe.bind(("127.0.0.1", first + offset))
+            return first
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
 
 
 def _chromium() -> str:
@@ -110,19 +131,36 @@ async def _page_url(data: Path, switch: DemoSwitch) -> str:
     return f"{info.ui_url}/namespaces/default/workflows/{switch.switch_id}/{run_id}"
 
 
-async def _page(url: str, profile: Path, shows: str, screenshot: Path) -> None:
+async def _page(url: str, profile: Path, shows: str, screenshot: Path, *size: str) -> None:
     """Render `url`; it must show `shows` (decoded), then its screenshot is written."""
     if shows not in await _chromium_run(url, profile, "--dump-dom"):
         raise SystemExit(f"{url} does not show {shows!r}: not decoded by the codec server")
-    await _chromium_run(url, profile, f"--screenshot={screenshot}")
+    await _chromium_run(url, profile, *size, f"--screenshot={screenshot}")
     print(f"{url} shows it decoded; screenshot: {screenshot}")
+
+
+async def _report(data: Path, page: Path, profile: Path, screenshot: Path) -> None:
+    """The service report of the demo's days, written as HTML and rendered offline."""
+    today = datetime.now(LONDON).date()
+    argv = [sys.executable, "-m", "cli", "report", "--html", str(page)]
+    argv += ["--from", str(today - timedelta(days=1)), "--to", str(today + timedelta(days=1))]
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        env={**os.environ, "SWITCHING_DATA_DIR": str(data)},
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    if await asyncio.wait_for(process.wait(), timeout=120) != 0:
+        raise SystemExit("switching report failed")
+    url = (await asyncio.to_thread(page.resolve)).as_uri()
+    await _page(url, profile, "Switches per day by outcome", screenshot, "--window-size=1200,2600")
 
 
 async def check(out: Path) -> None:
     folder = Path(tempfile.mkdtemp(prefix="switching-browser-check-"))
     data, log = folder / "data", folder / "dev.log"
     ports = {name: _free_port() for name in ("temporal", "ui", "simulator", "receiver", "codec")}
-    argv = [sys.executable, "-m", "cli", "dev", "--demo", "4", "--data-dir", str(data)]
+    ports["metrics"] = _free_port_run(3)
+    argv = [sys.executable, "-m", "cli", "dev", "--demo", "10", "--data-dir", str(data)]
     argv += [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
     with log.open("wb") as output:
         stack = await asyncio.create_subprocess_exec(
@@ -138,8 +176,11 @@ async def check(out: Path) -> None:
         target = await asyncio.to_thread(_folder, out)
         history = target / "switch-history-in-the-ui.png"
         await _page(f"{url}/history", profile, switch.mpxn, history)
+        # Timer summaries travel encrypted like every payload; the UI decodes them too.
+        await _page(f"{url}/history", profile, "withdrawal window", history)
         memo = target / "switch-memo-in-the-ui.png"
         await _page(f"{url}/memo", profile, customers.supply_address(switch), memo)
+        await _report(data, folder / "report.html", profile, target / "service-report.png")
     finally:
         with contextlib.suppress(ProcessLookupError):
             stack.send_signal(signal.SIGTERM)

@@ -31,6 +31,7 @@ class StackOptions:
     simulator_port: int | None = None
     receiver_port: int | None = None
     codec_port: int | None = None
+    metrics_port: int | None = None
     clock_speed: float | None = None
     css_url: str | None = None
     electricity_enquiry_port: int | None = None
@@ -56,6 +57,7 @@ def dev(options: StackOptions) -> int:
         simulator_port=options.simulator_port,
         receiver_port=options.receiver_port,
         codec_port=options.codec_port,
+        metrics_port=options.metrics_port,
         clock_speed=speed,
         external_css_url=options.css_url,
         electricity_enquiry_port=options.electricity_enquiry_port,

@@ -44,6 +44,9 @@ class StackConfig:
     #: The master key file; None keeps the dev stack's own under `data_dir/keys`.
     key_file_override: Path | None = None
     codec_port: int = 8234
+    #: The first of the Prometheus endpoints: the worker's; the receiver's and the codec
+    #: server's follow it.
+    metrics_port: int = 9464
 
     @classmethod
     def from_settings(cls, settings: Settings, simulator_port: int) -> StackConfig:
@@ -127,6 +130,15 @@ class StackConfig:
     def temporal_db(self) -> Path:
         return self.data_dir / "temporal" / "temporal.db"
 
+    @property
+    def metrics_ports(self) -> dict[str, int]:
+        """Each process serving `/metrics`, by its name in the stack, and its port."""
+        processes = ("worker", "receiver", "codec-server")
+        return {name: self.metrics_port + offset for offset, name in enumerate(processes)}
+
+    def metrics_url(self, process: str) -> str:
+        return f"http://{self.host}:{self.metrics_ports[process]}/metrics"
+
     def ports(self) -> dict[str, tuple[int, str]]:
         """Each port the stack binds, with the component and the option that moves it."""
         ports = {
@@ -139,6 +151,8 @@ class StackConfig:
         }
         if self.external_css_url is None:
             ports["CSS simulator"] = (self.simulator_port, "--simulator-port")
+        for process, port in self.metrics_ports.items():
+            ports[f"{process} metrics"] = (port, "--metrics-port")
         return ports
 
     def child_env(self, base: Mapping[str, str], database_url: str) -> dict[str, str]:
@@ -160,6 +174,7 @@ class StackConfig:
                 "GAINING_SUPPLIER_ID": self.gaining_supplier_id,
                 "SWITCHING_KEY_FILE": str(self.key_file),
                 "CODEC_SERVER_PORT": str(self.codec_port),
+                "METRICS_HOST": self.host,
                 # Children log straight to their files; buffering would hide a crash's last words.
                 "PYTHONUNBUFFERED": "1",
             }

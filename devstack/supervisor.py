@@ -115,6 +115,9 @@ class DevStack:
         await self._start_enquiry(env)
         await self._start_worker(env)
         await self._start_checkpointer(env)
+        for process in self.config.metrics_ports:
+            url = self.config.metrics_url(process)
+            self.services.append(Service(f"Metrics: {process}", url, "Prometheus format"))
         self._lock.publish(self._info())
 
     async def stop(self) -> None:
@@ -287,6 +290,9 @@ class DevStack:
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> Child:
         log = self.config.logs_dir / f"{name}.log"
+        metrics_port = self.config.metrics_ports.get(name)
+        if metrics_port is not None:
+            env = {**env, "METRICS_PORT": str(metrics_port)}
         child = spawn(ChildSpec(name, argv, env, log))
         self._children.append(child)
         self._exits.push_async_callback(child.stop)

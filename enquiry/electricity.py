@@ -29,6 +29,7 @@ from enquiry.errors import (
     unreachable,
 )
 from enquiry.model import ElectricityMeterPoint, MeterPointStatus
+from observability import gateway
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -106,15 +107,17 @@ class ElectricityEnquiryClient:
         await self._http.aclose()
 
     async def search(self, postcode: Postcode) -> tuple[ElectricityMeterPoint, ...]:
-        body = await self._get("/v1/meter-points", {"postcode": postcode.value})
-        points = body.get("meterPoints")
-        if not isinstance(points, list):
-            raise InvalidEnquiryAnswer("electricity search: 'meterPoints' must be a list")
-        return tuple(parse_meter_point(p) for p in points)
+        with gateway.enquiry_call("electricity", "search"):
+            body = await self._get("/v1/meter-points", {"postcode": postcode.value})
+            points = body.get("meterPoints")
+            if not isinstance(points, list):
+                raise InvalidEnquiryAnswer("electricity search: 'meterPoints' must be a list")
+            return tuple(parse_meter_point(p) for p in points)
 
     async def get(self, mpan: MpanCore) -> ElectricityMeterPoint:
-        body = await self._get(f"/v1/meter-points/{quote(mpan.value)}", {})
-        return parse_meter_point(body.get("meterPoint"))
+        with gateway.enquiry_call("electricity", "get"):
+            body = await self._get(f"/v1/meter-points/{quote(mpan.value)}", {})
+            return parse_meter_point(body.get("meterPoint"))
 
     async def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
         """One request; the single point where httpx errors and statuses become ours."""
@@ -126,9 +129,9 @@ class ElectricityEnquiryClient:
             raise unreachable("electricity enquiry", error) from error
         status = response.status_code
         if status == 429:
-            raise EnquiryRateLimited(
-                "electricity enquiry: rate limited", retry_after(response.headers)
-            )
+            wait = retry_after(response.headers)
+            gateway.enquiry_rate_limited("electricity", wait)
+            raise EnquiryRateLimited("electricity enquiry: rate limited", wait)
         if status >= 500:
             raise EnquiryUnavailable(f"electricity enquiry answered {status}", status)
         try:

@@ -44,6 +44,7 @@ from enquiry.errors import (
     unreachable,
 )
 from enquiry.model import GasMeterPoint, MeterPointStatus
+from observability import gateway
 
 NAMESPACE = "urn:switching-engine:gas-enquiry:1"
 BINDING = f"{{{NAMESPACE}}}GasEnquiryBinding"
@@ -59,7 +60,9 @@ T = TypeVar("T")
 async def _check_http(response: httpx.Response) -> None:
     """Statuses that are not SOAP at all, with the headers zeep would not show us."""
     if response.status_code == 429:
-        raise EnquiryRateLimited("gas enquiry: rate limited", retry_after(response.headers))
+        wait = retry_after(response.headers)
+        gateway.enquiry_rate_limited("gas", wait)
+        raise EnquiryRateLimited("gas enquiry: rate limited", wait)
     if response.status_code in (502, 503, 504):
         raise EnquiryUnavailable(
             f"gas enquiry answered {response.status_code}", response.status_code
@@ -150,18 +153,20 @@ class GasEnquiryClient:
         await self._client.transport.aclose()
 
     async def search(self, postcode: Postcode) -> tuple[GasMeterPoint, ...]:
-        answer = await self._call(
-            lambda: self._service.GetSupplyPointsByPostcode(postcode=postcode.value)
-        )
-        points = answer.get("supplyPoint") or []
-        if not isinstance(points, list):
-            raise InvalidEnquiryAnswer("gas search: 'supplyPoint' must repeat")
-        return tuple(parse_supply_point(p) for p in points)
+        with gateway.enquiry_call("gas", "search"):
+            answer = await self._call(
+                lambda: self._service.GetSupplyPointsByPostcode(postcode=postcode.value)
+            )
+            points = answer.get("supplyPoint") or []
+            if not isinstance(points, list):
+                raise InvalidEnquiryAnswer("gas search: 'supplyPoint' must repeat")
+            return tuple(parse_supply_point(p) for p in points)
 
     async def get(self, mprn: Mprn) -> GasMeterPoint:
-        answer = await self._call(lambda: self._service.GetSupplyPoint(mprn=mprn.value))
-        # zeep hands back a response's only child element itself, not its wrapper.
-        return parse_supply_point(answer.get("supplyPoint", answer))
+        with gateway.enquiry_call("gas", "get"):
+            answer = await self._call(lambda: self._service.GetSupplyPoint(mprn=mprn.value))
+            # zeep hands back a response's only child element itself, not its wrapper.
+            return parse_supply_point(answer.get("supplyPoint", answer))
 
     async def _call(self, operation: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
         """One SOAP call; the single point where zeep and httpx errors become ours."""

@@ -16,6 +16,7 @@ from css.pki import PkiMissing
 from domain.errors import DomainError
 from enquiry.errors import EnquiryError, EnquiryUnavailable
 from eventstore.errors import EventStoreError
+from observability.metrics import MetricsUnavailable
 from privacy.errors import PrivacyError
 from workflows.client import TemporalUnreachable
 
@@ -62,6 +63,7 @@ _STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
     (EventStoreError, 1),
     (AuditError, 1),
     (PkiMissing, 1),
+    (MetricsUnavailable, 1),
     # A key file that is missing or unusable, a forgotten customer, an unknown key.
     (PrivacyError, 1),
 )

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from opentelemetry.trace import SpanKind
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,6 +19,7 @@ from starlette.routing import Route
 
 from css.jws import SIGNATURE_HEADER
 from css.wire import NOTIFICATIONS_PATH
+from observability import gateway, tracing
 from receiver.intake import NotificationIntake, NotRecorded
 from receiver.records import ReceivedMessage, Rejection
 
@@ -63,6 +65,18 @@ def create_app(
     clock: Callable[[], datetime] = _utc_now,
 ) -> Starlette:
     async def notifications(request: Request) -> Response:
+        # Continues CSS's trace when its push carries one.
+        with tracing.span(
+            "receive CSS notification",
+            {"http.request.method": "POST", "http.route": NOTIFICATIONS_PATH},
+            kind=SpanKind.SERVER,
+            parent={k: v for k, v in request.headers.items() if k == tracing.TRACEPARENT},
+        ) as current:
+            response = await judge(request)
+            current.set_attribute("http.response.status_code", response.status_code)
+            return response
+
+    async def judge(request: Request) -> Response:
         received_at = clock()
         body, truncated = await _read_limited(request, max_body)
         message = ReceivedMessage(
@@ -84,12 +98,15 @@ def create_app(
             try:
                 answer = await intake.receive(message)
             except NotRecorded as failed:
+                gateway.notification_answered(503, "NOT_RECORDED")
                 return JSONResponse(
                     {"status": "UNAVAILABLE", "reason": "NOT_RECORDED", "detail": str(failed)},
                     503,
                     headers={"Retry-After": _RETRY_AFTER_SECONDS},
                 )
-        return JSONResponse(dict(answer.body), answer.status)
+        reply = dict(answer.body)
+        gateway.notification_answered(answer.status, str(reply.get("reason") or reply["status"]))
+        return JSONResponse(reply, answer.status)
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

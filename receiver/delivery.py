@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from css.errors import CssError
 from css.inbound import InboundMessage, category_of, parse_inbound
 from eventstore.interface import EventStore
+from observability import gateway, tracing
 from receiver.ledger import AttemptOutcome, Delivery, DeliveryLedger, DeliveryStatus
 from receiver.records import RECEIVED_TYPE, stored_body
 from receiver.routes import Routes
@@ -44,6 +45,8 @@ class RetryPolicy:
     batch: int = 100
     #: The longest the loop sleeps when not woken (retries fall due without a wake-up).
     poll_interval: timedelta = timedelta(seconds=1)
+    #: How often the backlog gauges are measured (a count over the open rows).
+    backlog_interval: timedelta = timedelta(seconds=5)
 
     def delay(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failed attempt."""
@@ -79,6 +82,7 @@ class DeliveryLoop:
         self._policy = policy or RetryPolicy()
         self._clock = clock
         self._woken = asyncio.Event()
+        self._backlog_measured: datetime | None = None
 
     def wake(self) -> None:
         """Ask for a round now (a new notification was stored)."""
@@ -95,6 +99,7 @@ class DeliveryLoop:
                 # the loop waits and tries again rather than dying.
                 log.exception("delivery round failed; retrying after the poll interval")
                 result = RoundResult()
+            await self._measure_backlog()
             if result.claimed >= self._policy.batch:
                 continue
             with contextlib.suppress(TimeoutError):
@@ -110,20 +115,43 @@ class DeliveryLoop:
             outcome = await self._attempt(row)
             await self._ledger.record(row.position, outcome)
             result.add(outcome.status)
+            gateway.delivery_attempted(outcome.status.value.lower())
         return result
+
+    async def _measure_backlog(self) -> None:
+        now = self._clock()
+        measured = self._backlog_measured
+        if measured is not None and now - measured < self._policy.backlog_interval:
+            return
+        self._backlog_measured = now
+        try:
+            backlog = await self._ledger.backlog()
+        except Exception as error:
+            log.warning("delivery backlog not measured: %s", error)
+            return
+        oldest = backlog.oldest_received_at
+        age = 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())
+        gateway.delivery_backlog(backlog.count, age)
 
     async def _attempt(self, row: Delivery) -> AttemptOutcome:
         retry_at = self._clock() + self._policy.delay(row.attempts + 1)
         target = row.switch_id
         try:
-            message = await self._stored_message(row)
+            message, pushed = await self._stored_message(row)
             route = self._routes[category_of(message)]
             target = await route.target(row, message)
             if target is None:
                 error = f"no switch is known for registration {row.registration_id} yet"
                 log.info("notification %s unrouted: %s", row.message_id, error)
                 return AttemptOutcome(DeliveryStatus.UNROUTED, None, self._clock(), error, retry_at)
-            await route.deliver(target, message)
+            attributes = {
+                "css.message_id": row.message_id,
+                "css.registration_id": row.registration_id,
+                route.trace_key: target,
+            }
+            # Continues the push's trace: receive, then deliver, then the workflow's signal.
+            with tracing.span("deliver CSS notification", attributes, parent=pushed):
+                await route.deliver(target, message)
         except WorkflowClosed as closed:
             log.info("notification %s moot: %s", row.message_id, closed)
             return AttemptOutcome(DeliveryStatus.MOOT, target, self._clock(), str(closed))
@@ -143,7 +171,8 @@ class DeliveryLoop:
         )
         return AttemptOutcome(DeliveryStatus.PENDING, row.switch_id, self._clock(), text, retry_at)
 
-    async def _stored_message(self, row: Delivery) -> InboundMessage:
+    async def _stored_message(self, row: Delivery) -> tuple[InboundMessage, dict[str, str]]:
+        """The stored message, and the trace context the push was stored with."""
         events = await self._store.read_stream(row.stream_id, after_version=row.stream_version - 1)
         if (
             not events
@@ -153,4 +182,6 @@ class DeliveryLoop:
             raise StoredNotificationMissing(
                 f"{row.stream_id} v{row.stream_version} is not notification {row.message_id}"
             )
-        return parse_inbound(stored_body(events[0]))
+        stored = events[0]
+        pushed = {k: v for k, v in stored.metadata.items() if k == tracing.TRACEPARENT}
+        return parse_inbound(stored_body(stored)), pushed

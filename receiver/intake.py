@@ -22,6 +22,7 @@ from css.errors import BadSignature, InvalidMessage
 from css.inbound import InboundMessage, inbound_from_fields
 from css.wire import Fields
 from eventstore.interface import EventStore
+from observability import tracing
 from receiver.ledger import DeliveryLedger, NewDelivery
 from receiver.records import (
     REJECTED_STREAM,
@@ -136,6 +137,14 @@ class NotificationIntake:
             log.exception("notification %s not stored", notification.message_id)
             raise NotRecorded(f"notification {notification.message_id} not stored: {exc}") from exc
         outcome = "DUPLICATE" if result.duplicate else "ACCEPTED"
+        tracing.annotate(
+            {
+                "css.message_id": notification.message_id,
+                "css.event_type": notification.event_type.value,
+                "css.registration_id": notification.registration_id,
+                "receiver.outcome": outcome,
+            }
+        )
         if tracked:
             self._on_accepted()
         log.info(

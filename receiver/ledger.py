@@ -73,6 +73,14 @@ class AttemptOutcome:
     next_attempt_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """The open rows: how many, and when the oldest of them arrived."""
+
+    count: int
+    oldest_received_at: datetime | None
+
+
 class DeliveryLedger(Protocol):
     async def register(self, delivery: NewDelivery) -> bool:
         """Track a stored notification (due at once); False when already tracked."""
@@ -92,6 +100,10 @@ class DeliveryLedger(Protocol):
 
     async def list(self, statuses: Sequence[DeliveryStatus] = ()) -> list[Delivery]:
         """Rows in arrival order, all or only those with the given statuses."""
+        ...
+
+    async def backlog(self) -> Backlog:
+        """What is stored but not yet delivered (nor moot)."""
         ...
 
 
@@ -153,3 +165,8 @@ class InMemoryDeliveryLedger:
     async def list(self, statuses: Sequence[DeliveryStatus] = ()) -> list[Delivery]:
         rows = sorted(self._rows.values(), key=lambda row: row.position)
         return [row for row in rows if not statuses or row.status in statuses]
+
+    async def backlog(self) -> Backlog:
+        open_rows = await self.list(sorted(OPEN_STATUSES))
+        oldest = min((row.received_at for row in open_rows), default=None)
+        return Backlog(len(open_rows), oldest)

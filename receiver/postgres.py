@@ -17,6 +17,7 @@ import asyncpg
 from receiver.ledger import (
     OPEN_STATUSES,
     AttemptOutcome,
+    Backlog,
     Delivery,
     DeliveryStatus,
     NewDelivery,
@@ -142,6 +143,17 @@ class PostgresDeliveryLedger:
                 wanted,
             )
         return [_delivery(row) for row in rows]
+
+    async def backlog(self) -> Backlog:
+        # The partial index of due rows covers exactly the open ones.
+        async with _translated("measuring the delivery backlog"):
+            row = await self._pool.fetchrow(
+                "SELECT count(*) AS open, min(received_at) AS oldest FROM inbound_deliveries"
+                " WHERE status = ANY($1::text[])",
+                _OPEN,
+            )
+        assert row is not None
+        return Backlog(row["open"], row["oldest"])
 
 
 def _prefixed(alias: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Final
 from css.inbound import InboundMessage
 from css.jws import VerifiedSignature
 from eventstore.model import NewEvent, RecordedEvent
+from observability import tracing
 
 STREAM_PREFIX: Final = "css-inbound-"
 REJECTED_STREAM: Final = "css-inbound-rejected"
@@ -124,7 +125,8 @@ def received_event(
         type=RECEIVED_TYPE,
         data=data,
         idempotency_key=notification.message_id,
-        metadata={"css_message_id": notification.message_id, "source": "css"},
+        # The trace of the push, which its delivery continues (see `observability.tracing`).
+        metadata={"css_message_id": notification.message_id, "source": "css"} | tracing.carrier(),
     )
 
 

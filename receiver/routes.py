@@ -39,6 +39,9 @@ class Sink(NotificationSink, LossStarter, Protocol):
 
 
 class Route(Protocol):
+    #: The span attribute naming the workflow told (`switch.id`, `loss.id`).
+    trace_key: str
+
     async def target(self, row: Delivery, message: InboundMessage) -> str | None:
         """The id of the workflow to tell, or None while none can be named yet."""
         ...
@@ -49,6 +52,8 @@ class Route(Protocol):
 
 
 class SwitchRoute:
+    trace_key = "switch.id"
+
     def __init__(self, directory: SwitchDirectory, sink: NotificationSink) -> None:
         self._directory = directory
         self._sink = sink
@@ -62,6 +67,8 @@ class SwitchRoute:
 
 
 class LossRoute:
+    trace_key = "loss.id"
+
     def __init__(self, starter: LossStarter) -> None:
         self._starter = starter
 

@@ -24,7 +24,9 @@ from cryptography.hazmat.primitives import serialization
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from css import jws, tls
-from css.pki import PkiPaths, load_trusted_keys
+from css.keyring import LiveTrustedKeys
+from css.pki import PkiPaths
+from css.reload import Reloader, ReloadingTls
 from eventstore.interface import EventStore
 from receiver.app import DEFAULT_MAX_BODY, create_app
 from receiver.delivery import DeliveryLoop, RetryPolicy
@@ -74,7 +76,8 @@ class ReceiverSettings:
 
 @dataclass(frozen=True)
 class ReceiverParts:
-    """What the receiver needs from outside; `trusted_keys` defaults to the PKI's CSS keys."""
+    """What the receiver needs from outside; `trusted_keys` defaults to the PKI's CSS keys,
+    reloaded when the folder changes."""
 
     store: EventStore
     ledger: DeliveryLedger
@@ -89,7 +92,7 @@ class Receiver:
     def __init__(self, settings: ReceiverSettings, parts: ReceiverParts) -> None:
         paths = PkiPaths(settings.pki_dir)
         keys = parts.trusted_keys
-        self.trusted_keys = load_trusted_keys(paths.css_jws_dir) if keys is None else keys
+        self.trusted_keys = LiveTrustedKeys(paths.css_jws_dir) if keys is None else keys
         self.delivery = DeliveryLoop(
             store=parts.store,
             ledger=parts.ledger,
@@ -103,6 +106,12 @@ class Receiver:
             on_accepted=self.delivery.wake,
         )
         context = tls.receiver_server_context(paths)
+        identity = ReloadingTls(
+            "the receiver's certificate", context, paths.receiver_server, paths.industry_ca.cert
+        )
+        #: Certificates and CSS's keys follow their files (`reloader.refresh()` on SIGHUP).
+        live = [self.trusted_keys] if isinstance(self.trusted_keys, LiveTrustedKeys) else []
+        self.reloader = Reloader([identity, *live])
         app = create_app(intake, max_body=settings.max_body)
         self._server = uvicorn.Server(_config(settings, app, context))
         self._tasks: list[asyncio.Task[None]] = []
@@ -131,7 +140,11 @@ class Receiver:
             raise
         self._socket = sock
         serving = asyncio.create_task(self._server.serve(sockets=[sock]))
-        self._tasks = [serving, asyncio.create_task(self.delivery.run())]
+        self._tasks = [
+            serving,
+            asyncio.create_task(self.delivery.run()),
+            asyncio.create_task(self.reloader.run()),
+        ]
         async with asyncio.timeout(_STARTUP_TIMEOUT):
             while not self._server.started:
                 if serving.done():

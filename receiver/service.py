@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import ConfigError, Settings
+from css.inventory import report_expiry
 from css.pki import PkiMissing
 from domain.objection_policy import ReviewPolicy
 from eventstore.database import resolve_database_url, revisions
 from eventstore.errors import EventStoreError
 from eventstore.postgres import PostgresEventStore
+from observability import metrics, tracing
+from observability.metrics import MetricsUnavailable
 from privacy.codec import engine_codec
 from privacy.errors import KeyFileError
 from readmodels.registrations import RegistrationDirectory
@@ -42,6 +45,7 @@ START_FAILURES: tuple[type[Exception], ...] = (
     EventStoreError,
     InboundStoreError,
     KeyFileError,
+    MetricsUnavailable,
     OSError,
 )
 
@@ -80,6 +84,8 @@ async def serve(settings: Settings, options: ReceiverOptions) -> None:
     # The key file is read first: a receiver that could not encrypt its signals must not
     # accept notifications it would then fail to deliver.
     codec = engine_codec(settings.key_file)
+    metrics.start_if_configured("receiver", settings.metrics_host, settings.metrics_port)
+    tracing.configure("receiver")
     store = await PostgresEventStore.connect(await _database_url(settings))
     try:
         sink = TemporalSink.for_address(
@@ -97,14 +103,17 @@ async def serve(settings: Settings, options: ReceiverOptions) -> None:
         )
         receiver = Receiver(ReceiverSettings(options.host, options.port, options.pki_dir), parts)
         await receiver.start()
+        receiver.reloader.on_sighup()
         log.info(
             "receiving CSS notifications on %s (trusting JWS keys %s)",
             f"https://{options.host}:{receiver.port}",
             ", ".join(sorted(receiver.trusted_keys)),
         )
+        expiry = asyncio.create_task(report_expiry(options.pki_dir))
         try:
             await receiver.wait_closed()
         finally:
+            expiry.cancel()
             await receiver.stop()
     finally:
         await store.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -54,7 +54,9 @@ def registration_view(registration: Registration) -> dict[str, Any]:
 
 
 class CssApp:
-    def __init__(self, sim: Simulator, supplier_keys: jws.TrustedKeys, losses: LossDesk) -> None:
+    def __init__(
+        self, sim: Simulator, supplier_keys: Mapping[str, jws.VerificationKey], losses: LossDesk
+    ) -> None:
         self.sim = sim
         self.supplier_keys = supplier_keys
         self.losses = losses
@@ -75,7 +77,10 @@ class CssApp:
                 return self.refused(503, "SERVICE_UNAVAILABLE", "injected fault")
             body = await request.body()
             try:
-                jws.verify(body, request.headers.get(jws.SIGNATURE_HEADER), self.supplier_keys)
+                verified = jws.verify(
+                    body, request.headers.get(jws.SIGNATURE_HEADER), self.supplier_keys
+                )
+                self.sim.signed_by[verified.kid] += 1
                 return await handler(request, body)
             except BadSignature as exc:
                 return self.refused(401, exc.reason, str(exc))
@@ -212,5 +217,7 @@ class ControlApp:
         ]
 
 
-def build_app(sim: Simulator, supplier_keys: jws.TrustedKeys, losses: LossDesk) -> Starlette:
+def build_app(
+    sim: Simulator, supplier_keys: Mapping[str, jws.VerificationKey], losses: LossDesk
+) -> Starlette:
     return Starlette(routes=CssApp(sim, supplier_keys, losses).routes())

@@ -19,7 +19,9 @@ from starlette.types import ASGIApp
 
 from config import port_setting
 from css import tls
-from css.pki import PkiPaths, load_trusted_keys
+from css.keyring import LiveTrustedKeys
+from css.pki import PkiPaths
+from css.reload import Reloader
 from domain.calendar import england_and_wales
 from simulator.app import build_app
 from simulator.clock import SimClock
@@ -112,7 +114,9 @@ async def serving(
         sock.close()
 
 
-def _build(config: SimulatorConfig) -> tuple[Simulator, LossDesk, Starlette, ssl.SSLContext]:
+def _build(
+    config: SimulatorConfig,
+) -> tuple[Simulator, LossDesk, Starlette, ssl.SSLContext, Reloader]:
     paths = PkiPaths(config.pki_dir)
     faults = FaultInjector(config.faults)
     keys = SigningKeys(paths.css_jws_dir, config.active_kid)
@@ -143,15 +147,18 @@ def _build(config: SimulatorConfig) -> tuple[Simulator, LossDesk, Starlette, ssl
         seed=config.faults.seed,
     )
     losses.set_rate(config.losses_per_day)
-    app = build_app(sim, load_trusted_keys(paths.supplier_jws_dir), losses)
-    return sim, losses, app, tls.simulator_server_context(paths)
+    # The supplier's keys follow their folder, as CSS takes a supplier's rotated key.
+    supplier_keys = LiveTrustedKeys(paths.supplier_jws_dir)
+    app = build_app(sim, supplier_keys, losses)
+    return sim, losses, app, tls.simulator_server_context(paths), Reloader([supplier_keys])
 
 
 @asynccontextmanager
 async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSimulator]:
     """Serve the simulator over mutual TLS until the block exits."""
-    sim, losses, app, server_tls = _build(config)
+    sim, losses, app, server_tls, reloader = _build(config)
     scheduler_task = asyncio.create_task(sim.scheduler.run())
+    reloading = asyncio.create_task(reloader.run())
     try:
         async with serving(app, server_tls, config.host, config.port) as served:
             try:
@@ -161,7 +168,8 @@ async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSim
                 sim.stop.set()
     finally:
         scheduler_task.cancel()
-        await asyncio.gather(scheduler_task, return_exceptions=True)
+        reloading.cancel()
+        await asyncio.gather(scheduler_task, reloading, return_exceptions=True)
         await sim.pusher.aclose()
 
 

@@ -7,6 +7,7 @@ beyond handing notifications to the pusher.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -118,6 +119,8 @@ class Simulator:
         self.meter_points = meter_points or MeterPoints()
         self._by_id: dict[str, Registration] = {}
         self._by_message_id: dict[str, Registration] = {}
+        #: Requests accepted, by the supplier key that signed them (rotations show here).
+        self.signed_by: Counter[str] = Counter()
         self.stop = asyncio.Event()
 
     # --- the CSS interface ------------------------------------------------------------

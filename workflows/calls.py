@@ -65,14 +65,18 @@ I = TypeVar("I")  # noqa: E741 (an activity's input type, beside R for its resul
 R = TypeVar("R")
 
 
-async def _call(contract: Activity[I, R], arg: I, limit: timedelta, retry_policy: RetryPolicy) -> R:
-    """Run an activity by its contract: its name, and the type its result decodes to."""
+async def _call(
+    contract: Activity[I, R], arg: I, limit: timedelta, retry_policy: RetryPolicy, summary: str
+) -> R:
+    """Run an activity by its contract: its name, and the type its result decodes to. The
+    summary is what the Temporal UI shows for the call."""
     result: R = await workflow.execute_activity(
         contract.name,
         arg,
         result_type=contract.result_type,
         start_to_close_timeout=limit,
         retry_policy=retry_policy,
+        summary=summary,
     )
     return result
 
@@ -80,7 +84,8 @@ async def _call(contract: Activity[I, R], arg: I, limit: timedelta, retry_policy
 async def append(switch_id: str, version: int, events: list[Event], causation: str) -> None:
     records = event_records(switch_id, version, events, causation)
     inp = AppendInput(stream_id=switch_id, expected_version=version, events=records)
-    await _call(APPEND_SWITCH_EVENTS, inp, _REMOTE, STORE_RETRY)
+    names = ", ".join(type(event).__name__ for event in events)
+    await _call(APPEND_SWITCH_EVENTS, inp, _REMOTE, STORE_RETRY, f"record {names}")
 
 
 async def supply_start_date_refusal(
@@ -88,40 +93,46 @@ async def supply_start_date_refusal(
 ) -> str | None:
     """Why the holiday table refuses the requested SSD, or None (the verdict is recorded)."""
     check = SupplyStartDateCheck(reaches_css_at, sector, ssd)
-    return (await _call(CHECK_SUPPLY_START_DATE, check, _LOCAL, LOCAL_RETRY)).refusal
+    summary = f"check the requested supply start date {ssd}"
+    return (await _call(CHECK_SUPPLY_START_DATE, check, _LOCAL, LOCAL_RETRY, summary)).refusal
 
 
 async def supply_deadlines(
     received_at: datetime, sector: MarketSector, requested: date | None
 ) -> SupplyDeadlines:
     inp = SupplyDeadlinesInput(received_at, sector, requested)
-    return await _call(COMPUTE_SUPPLY_DEADLINES, inp, _LOCAL, LOCAL_RETRY)
+    summary = "work out the target and backstop supply start dates"
+    return await _call(COMPUTE_SUPPLY_DEADLINES, inp, _LOCAL, LOCAL_RETRY, summary)
 
 
 async def earlier_deadlines(
     submitted_at: datetime, sector: MarketSector, requested: date | None
 ) -> DeadlinesResult:
     inp = DeadlinesInput(submitted_at, sector, requested)
-    return await _call(COMPUTE_DEADLINES, inp, _LOCAL, LOCAL_RETRY)
+    summary = "work out the deadlines (earlier rules)"
+    return await _call(COMPUTE_DEADLINES, inp, _LOCAL, LOCAL_RETRY, summary)
 
 
 async def submit(
     message_id: str, sent_at: datetime, ssd: date | None, details: SwitchDetails
 ) -> SubmitResult:
     inp = SubmitInput(message_id, sent_at, ssd, details)
-    return await _call(SUBMIT_REGISTRATION, inp, _REMOTE, CSS_RETRY)
+    summary = "submit the registration request to CSS"
+    return await _call(SUBMIT_REGISTRATION, inp, _REMOTE, CSS_RETRY, summary)
 
 
 async def withdraw(registration_id: str, message_id: str, reason: str) -> WithdrawOutcome:
     inp = WithdrawInput(registration_id=registration_id, message_id=message_id, reason=reason)
-    return await _call(WITHDRAW_REGISTRATION, inp, _REMOTE, CSS_RETRY)
+    summary = "ask CSS to withdraw the registration"
+    return await _call(WITHDRAW_REGISTRATION, inp, _REMOTE, CSS_RETRY, summary)
 
 
 async def read_registration(registration_id: str, retry: RetryPolicy, why: str) -> ReadResult:
     """What CSS holds; a read that failed tells nothing (kind None), and a later one asks
     again."""
     try:
-        return await _call(READ_REGISTRATION, ReadInput(registration_id), _REMOTE, retry)
+        summary = f"read the registration back from CSS ({why})"
+        return await _call(READ_REGISTRATION, ReadInput(registration_id), _REMOTE, retry, summary)
     except ActivityError as error:
         workflow.logger.warning("%s: reading the registration failed: %s", why, error.cause)
         return ReadResult(kind=None)

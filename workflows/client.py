@@ -2,7 +2,8 @@
 
 Every process of the engine (worker, receiver, operator commands, audit, dev stack) connects
 through `connect`, so each gets the same converter and the same error to report. The codec
-is a required argument so that no caller connects without encryption by omission.
+is a required argument so that no caller connects without encryption by omission. When the
+process exports traces, the client (and a worker built on it) carries them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from temporalio.client import Client
 from temporalio.converter import PayloadCodec
 
+from observability import tracing
 from workflows.converter import data_converter
 
 
@@ -20,7 +22,10 @@ class TemporalUnreachable(ConnectionError):
 async def connect(address: str, namespace: str, *, codec: PayloadCodec | None) -> Client:
     try:
         return await Client.connect(
-            address, namespace=namespace, data_converter=data_converter(codec)
+            address,
+            namespace=namespace,
+            data_converter=data_converter(codec),
+            interceptors=tracing.interceptors(),
         )
     except RuntimeError as error:
         # The SDK reports a refused or failed connection as a RuntimeError from its core.

@@ -61,8 +61,10 @@ with workflow.unsafe.imports_passed_through():
         fold,
     )
     from domain.switch_deadlines import gate_closure
+    from observability import business
     from workflows import calls
     from workflows import search_attributes as sa
+    from workflows.details import Progress
     from workflows.input import request_command, start_input
     from workflows.messages import (
         NOTIFICATION_SIGNAL,
@@ -96,6 +98,7 @@ class SwitchWorkflow:
         self._renew_after = SwitchInput.reconciliations_per_run
         self._tasks: list[asyncio.Task[None]] = []
         self._supply_dates = False
+        self._progress = Progress()
 
     # --- run ---------------------------------------------------------------------------------
 
@@ -106,6 +109,7 @@ class SwitchWorkflow:
         self._renew_after = inp.reconciliations_per_run
         if inp.carried_state is not None:
             self._state = inp.carried_state
+            self._progress.show(self._state)
         else:
             await self._execute(request_command(inp, workflow.now()), "signup")
         if self.state.status is Status.REQUESTED:
@@ -120,7 +124,7 @@ class SwitchWorkflow:
         if self._supply_dates and self.state.compensation_due:
             # Owed at the end: operations may still waive it, for a while.
             review = timedelta(seconds=inp.compensation_review_seconds)
-            await wait(lambda: not self.state.compensation_due, review)
+            await self._wait("compensation review", lambda: not self.state.compensation_due, review)
             await workflow.wait_condition(workflow.all_handlers_finished)
         return SwitchResult(self.state.switch_id, self.state.status, self.state)
 
@@ -137,7 +141,8 @@ class SwitchWorkflow:
 
     async def _hold_then_submit(self, inp: SwitchInput) -> None:
         """Hold for the withdrawal window, then compute deadlines and submit to CSS."""
-        await wait(
+        await self._wait(
+            "withdrawal window",
             lambda: self.state.status is not Status.REQUESTED,
             timedelta(seconds=inp.withdrawal_window_seconds),
         )
@@ -192,9 +197,11 @@ class SwitchWorkflow:
                 self._spawn(self._watch_deadline(deadline))
         else:  # the earlier rules, for switches that began under them
             if state.two_day_target is not None and not state.deadline_missed:
-                self._spawn(self._flag_at(state.two_day_target, MarkDeadlineMissed, "timer:target"))
+                target = self._flag_at(state.two_day_target, MarkDeadlineMissed, "timer:target")
+                self._spawn(target)
             if state.backstop is not None and not state.compensation_due:
-                self._spawn(self._flag_at(state.backstop, MarkCompensationDue, "timer:backstop"))
+                backstop = self._flag_at(state.backstop, MarkCompensationDue, "timer:backstop")
+                self._spawn(backstop)
         if not state.outcome_known:
             self._spawn(
                 self._watch_objection_window(timedelta(seconds=inp.reconcile_grace_seconds))
@@ -211,7 +218,9 @@ class SwitchWorkflow:
         make: Callable[[datetime], MarkDeadlineMissed | MarkCompensationDue],
         causation: str,
     ) -> None:
-        await sleep_until(at)
+        what = _EARLIER_DEADLINES[causation]
+        with self._progress.waiting(what, until(at)):
+            await sleep_until(at, what)
         await self._execute(make(workflow.now()), causation)
 
     async def _watch_deadline(self, deadline: Deadline) -> None:
@@ -234,7 +243,12 @@ class SwitchWorkflow:
                     await self._execute(PassGateClosure(deadline, workflow.now()), causation)
                 continue
             limit = until(closure) if closure != judged else None
-            await wait(self._ended_secured_or_moved(deadline, closure), limit)
+            what = (
+                f"gate closure for the {deadline} SSD"
+                if limit is not None
+                else f"CSS to secure the switch (the {deadline} SSD is judged)"
+            )
+            await self._wait(what, self._ended_secured_or_moved(deadline, closure), limit)
 
     def _ended_secured_or_moved(self, deadline: Deadline, closure: datetime) -> Callable[[], bool]:
         return lambda: (
@@ -250,13 +264,15 @@ class SwitchWorkflow:
             remaining = until(end + grace) if end is not None else timedelta(0)
             if remaining <= timedelta(0):
                 break
-            await wait(self._window_moved_or_outcome(end), remaining)
+            await self._wait(
+                "objection window and grace", self._window_moved_or_outcome(end), remaining
+            )
         backoff = grace
         while not self.state.outcome_known and self._reconciled_this_run < self._renew_after:
             await self._reconcile()
             if self.state.outcome_known:
                 return
-            await wait(lambda: self.state.outcome_known, backoff)
+            await self._wait("reconciliation backoff", lambda: self.state.outcome_known, backoff)
             backoff = min(backoff * 2, MAX_RECONCILE_BACKOFF)
 
     def _window_moved_or_outcome(self, end: datetime | None) -> Callable[[], bool]:
@@ -400,7 +416,23 @@ class SwitchWorkflow:
         self._state = fold(events, before)
         direction = before is None and workflow.patched(DIRECTION_PATCH)
         sa.upsert(before, self.state, [sa.DIRECTION.value_set(sa.GAIN)] if direction else [])
+        business.switch_recorded(before, self.state, events)
+        self._progress.show(self.state)
         return events
+
+    async def _wait(
+        self, what: str, condition: Callable[[], bool], limit: timedelta | None
+    ) -> None:
+        """A wait the UI names: its timer's summary, and a line of the current details."""
+        with self._progress.waiting(what, limit):
+            await wait(condition, limit, what)
+
+
+#: The earlier rules' deadline timers, by causation: their summaries.
+_EARLIER_DEADLINES = {
+    "timer:target": "two-working-day target",
+    "timer:backstop": "five-working-day backstop",
+}
 
 
 def _switch_id(state: SwitchState | None, command: Command) -> str:

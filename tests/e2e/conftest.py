@@ -29,6 +29,7 @@ from eventstore.model import RecordedEvent
 from eventstore.postgres import PostgresEventStore
 from ops.lockfile import StackInfo, running_stack
 from privacy.codec import engine_codec
+from tests.ports import free_port_run
 from workflows.converter import data_converter
 from workflows.messages import SwitchResult
 
@@ -64,6 +65,8 @@ class Ports:
     codec: int = field(default_factory=free_port)
     electricity_enquiry: int = field(default_factory=free_port)
     gas_enquiry: int = field(default_factory=free_port)
+    #: The worker's; the receiver's and the codec server's follow.
+    metrics: int = field(default_factory=lambda: free_port_run(3))
 
     def args(self) -> list[str]:
         return [
@@ -74,6 +77,7 @@ class Ports:
             *("--codec-port", str(self.codec)),
             *("--electricity-enquiry-port", str(self.electricity_enquiry)),
             *("--gas-enquiry-port", str(self.gas_enquiry)),
+            *("--metrics-port", str(self.metrics)),
         ]
 
 
@@ -123,6 +127,16 @@ class Stack:
                 break
             await asyncio.sleep(0.2)
         raise AssertionError(f"the stack did not come up:\n{self.output()}")
+
+    async def printed(self, text: str, seconds: float = 240) -> None:
+        """Until the stack's output shows `text`."""
+        for _ in range(int(seconds * 5)):
+            if text in self.output():
+                return
+            if self.process.returncode is not None:
+                break
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"the stack never printed {text!r}:\n{self.output()}")
 
     async def finished(self, seconds: float = 240) -> int:
         try:

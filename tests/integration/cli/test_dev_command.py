@@ -13,6 +13,7 @@ from devstack.lock import StackLock
 from ops.lockfile import StackInfo, running_stack
 from tests.integration.cli.conftest import base_env, free_port, switching
 from tests.integration.cli.test_operator_commands import assert_one_line_error
+from tests.ports import free_port_run
 
 
 def _ports() -> list[str]:
@@ -24,6 +25,7 @@ def _ports() -> list[str]:
         *("--codec-port", str(free_port())),
         *("--electricity-enquiry-port", str(free_port())),
         *("--gas-enquiry-port", str(free_port())),
+        *("--metrics-port", str(free_port_run(3))),
     ]
 
 

@@ -154,14 +154,30 @@ async def test_nothing_listening_is_retryable(pki: PkiPaths) -> None:
 async def test_a_response_signed_by_an_untrusted_key_is_refused(tmp_path: Path) -> None:
     # A PKI of its own: rotating past the provisioned keys creates a new one on disk.
     own = init_pki(tmp_path / "pki")
-    # The client's trust set is fixed when it starts: css-2026-1 and css-2026-2.
     async with (
         running_simulator(sim_config(own, None)) as running,
         CssClient.from_pki(running.base_url, own.root) as css,
     ):
         assert running.sim.rotate_key() == "css-2026-2"
         assert running.sim.rotate_key() == "css-2026-3"
+        # CSS signs with a key whose public half never reached our folder.
+        PkiPaths.jws_public(own.css_jws_dir, "css-2026-3").unlink()
         with pytest.raises(UnknownKeyId, match="css-2026-3") as refused:
             await css.get_registration("REG-1")
     assert not refused.value.retryable
-    assert PkiPaths.kids(own.css_jws_dir) == ["css-2026-1", "css-2026-2", "css-2026-3"]
+    assert PkiPaths.kids(own.css_jws_dir) == ["css-2026-1", "css-2026-2"]
+
+
+async def test_a_key_css_publishes_to_our_folder_is_trusted_without_a_restart(
+    tmp_path: Path,
+) -> None:
+    own = init_pki(tmp_path / "pki")
+    async with (
+        running_simulator(sim_config(own, None)) as running,
+        CssClient.from_pki(running.base_url, own.root) as css,
+    ):
+        running.sim.rotate_key()
+        assert running.sim.rotate_key() == "css-2026-3"
+        # Verified, then refused on its merits: the registration is unknown.
+        with pytest.raises(CssRejected, match="UNKNOWN_REGISTRATION"):
+            await css.get_registration("REG-1")

@@ -10,10 +10,13 @@ comparing it with the workflow's result (`Loss.finish`).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowUpdateFailedError
 
 from css.losses import ObjectionRequest
@@ -342,3 +345,47 @@ async def test_billing_facts_the_policy_did_not_see_are_not_used(losses: Losses)
     assert state.decision_label is LossDecision.NO_OBJECTION
     await loss.walk(K.CONFIRMED, K.WITHDRAWN)
     await loss.finish(LossStatus.WITHDRAWN)
+
+
+async def test_every_timer_and_activity_of_a_loss_has_a_summary(engine: Engine) -> None:
+    losses = Losses(engine, replace(NOBODY, review=ReviewPolicy(arrears_above_pence=10_000)))
+    loss = await losses.loss()
+    losses.engine.accounts.put(debt((await losses.now()).date()))
+    await loss.notify(K.PENDING)
+    await loss.wait_for(lambda s: s.decision_label is LossDecision.AWAITING_OPERATOR)
+    details = await current_details(loss, "waiting for an operator")
+    assert details.startswith(f"**Loss {loss.registration_id}**: PENDING")
+    await losses.engine.env.sleep(loss.window_end - await losses.now() - MARGIN / 2)
+    await loss.wait_for(lambda s: s.objection_standing)
+    await update(loss, LIFT_OBJECTION_UPDATE, LossReason("the customer paid"))
+    await lost_customer(loss)
+    await current_details(loss, "final bill due by")
+    due = final_bill_due(loss.ssd)
+    await losses.engine.env.sleep(
+        final_bill_overdue_at(due) - await losses.now() + timedelta(hours=1)
+    )
+    await loss.wait_for(lambda s: s.final_bill_overdue)
+    await update(loss, FINAL_BILL_SENT_UPDATE, FinalBillSentRequest())
+    await loss.finish(LossStatus.LOST)
+
+    history = await loss.handle.fetch_history()
+    timers = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    activities = [
+        e for e in history.events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    assert len(timers) >= 3  # the margin, CSS's answer to the lift, the final bill
+    assert activities
+    for event in [*timers, *activities]:
+        assert event.user_metadata.HasField("summary"), event
+
+
+async def current_details(loss: Loss, showing: str) -> str:
+    """The loss's current details, once they show `showing` (queries do not skip time)."""
+    async with asyncio.timeout(20):
+        while True:
+            metadata = await loss.handle.query(
+                "__temporal_workflow_metadata", result_type=WorkflowMetadata
+            )
+            if showing in metadata.current_details:
+                return str(metadata.current_details)
+            await asyncio.sleep(0.05)

@@ -23,7 +23,7 @@ D, N = MarketSector.DOMESTIC, MarketSector.NON_DOMESTIC
 DEBTOR = AccountFacts("1312345678907", D, 12_345, date(2026, 1, 5))
 BUSINESS = AccountFacts("2312345678903", N, 0, None, date(2027, 3, 31), True)
 
-#: An implementation with `facts` written into it: (accounts, then a way to close it).
+#: Makes an implementation holding the facts given (its pools are closed by the fixture).
 Loaded = Callable[[list[AccountFacts]], Awaitable[Accounts]]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 
 from domain.accounts import AccountFacts
 from domain.identifiers import Fuel, MarketSector
@@ -103,7 +104,7 @@ class Loss:
         while True:
             try:
                 state = await self.handle.query(LOSS_STATUS_QUERY, result_type=LossState | None)  # type: ignore[arg-type]
-            except Exception:  # not started yet
+            except RPCError:  # not started yet
                 state = None
             if state is not None and condition(state):
                 return state
